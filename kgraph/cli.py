@@ -1,0 +1,222 @@
+"""Command line: parse, call the library, print. The only place that exits.
+
+Built on click (argument parsing, help, file handling) and tqdm (progress).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import INPUT_FORMATS, OUTPUT_FORMATS, Config
+from .errors import KGraphError
+
+_FORMAT = click.Choice(INPUT_FORMATS)
+
+
+class _Progress:
+    """A tqdm bar on a terminal, nothing otherwise."""
+
+    def __init__(self, enabled: bool, desc: str):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc=desc, unit=" papers", file=sys.stderr, leave=False)
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kgraph")
+def cli() -> None:
+    """Build knowledge graphs of methods, tasks and datasets from paper abstracts."""
+
+
+def _config(inputs, output, input_format, skip_bad, **extra) -> Config:
+    return Config(
+        inputs=tuple(Path(p) for p in inputs) or (Path("data"),),
+        output_dir=Path(output),
+        input_format=input_format,
+        skip_bad=skip_bad,
+        **extra,
+    )
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(path_type=Path),
+              help="Directory to write the outputs into.")
+@click.option("--format", "input_format", type=_FORMAT, default=None,
+              help="Input format; detected from extension and content by default.")
+@click.option("--skip-bad", is_flag=True, help="Skip unreadable records (listed in report.json) instead of stopping.")
+@click.option("--outputs", default=",".join(OUTPUT_FORMATS), show_default=True,
+              help="Comma-separated outputs to write.")
+@click.option("--base-iri", default=Config.base_iri, show_default=True, help="Base IRI for RDF resources.")
+@click.option("--max-html-nodes", default=Config.html_max_nodes, show_default=True,
+              help="Draw at most this many nodes in graph.html.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def build(inputs, output, input_format, skip_bad, outputs, base_iri, max_html_nodes, progress) -> None:
+    """Build the graph of INPUTS (files or directories; default: data/) into OUTPUT.
+
+    Writes extractions.jsonl, graph.json, graph.graphml, graph.ttl, graph.html
+    and report.json.
+    """
+    from .run import build as run_build
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _Progress(show, "extracting")
+    try:
+        config = _config(inputs, output, input_format, skip_bad,
+                         outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
+                         base_iri=base_iri, html_max_nodes=max_html_nodes)
+        result = run_build(config=config, on_paper=bar.update)
+    except KGraphError as exc:
+        bar.close()
+        _fail(str(exc))
+    except OSError as exc:
+        bar.close()
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    bar.close()
+    _print_summary(result.report, result.files, result.timings)
+
+
+def _print_summary(report: dict, files, timings) -> None:
+    papers = report["papers"]
+    nodes = report["nodes"]
+    entities = ", ".join(f"{nodes.get(t, 0)} {t}s" for t in ("method", "task", "dataset"))
+    relations = sum(report["relations"].values())
+    click.echo(f"papers:    {papers['read']} read, {papers['in_graph']} in the graph, "
+               f"{papers['skipped']} skipped, {papers['duplicates_merged']} duplicates merged")
+    click.echo(f"entities:  {entities}")
+    click.echo(f"relations: {relations} (" + ", ".join(f"{k} {v}" for k, v in report["relations"].items()) + ")")
+    warnings = [p for p in report["problems"] if p["severity"] == "warning"]
+    for problem in report["problems"][:10]:
+        click.echo(f"{problem['severity']}: {problem['file']}:{problem['line']}: {problem['reason']}", err=True)
+    if len(report["problems"]) > 10:
+        click.echo(f"... {len(report['problems']) - 10} more problems in report.json", err=True)
+    click.echo(f"time:      {timings.get('total', 0):.1f} s")
+    click.echo("files:     " + ", ".join(str(f) for f in files))
+    html = [f for f in files if f.name == "graph.html"]
+    if html:
+        click.echo(f"open {html[0].resolve()} in a browser to explore the graph")
+    del warnings
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(path_type=Path, allow_dash=True),
+              help="JSON Lines file to write the mentions to ('-' for standard output).")
+@click.option("--format", "input_format", type=_FORMAT, default=None, help="Input format.")
+@click.option("--skip-bad", is_flag=True, help="Skip unreadable records instead of stopping.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def extract(inputs, output, input_format, skip_bad, progress) -> None:
+    """Extract mentions and in-paper relations from INPUTS, without building a graph.
+
+    One JSON object per paper: its mentions (type, offsets, extractor), the
+    acronyms it defines and the relations between its mentions (by index).
+    """
+    from .export.atomic import atomic_open
+    from .run import extract as run_extract
+
+    show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
+    bar = _Progress(show, "extracting")
+    try:
+        config = _config(inputs, ".", input_format, skip_bad)
+        extractions, problems = run_extract(config, on_paper=bar.update)
+        lines = [json.dumps(_extraction_dict(ex), ensure_ascii=False) + "\n" for ex in extractions]
+        if str(output) == "-":
+            sys.stdout.writelines(lines)
+        else:
+            with atomic_open(Path(output), "w") as handle:
+                handle.writelines(lines)
+    except KGraphError as exc:
+        bar.close()
+        _fail(str(exc))
+    bar.close()
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    if str(output) != "-":
+        click.echo(f"{len(extractions)} papers, {sum(len(e.mentions) for e in extractions)} mentions -> {output}")
+
+
+def _extraction_dict(ex) -> dict:
+    return {
+        "id": ex.paper.id,
+        "title": ex.paper.title,
+        "abstract": ex.paper.abstract,
+        "mentions": [
+            {"field": m.field, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
+             "proposed": m.proposed, "extractor": m.extractor, "known_id": m.known_id}
+            for m in ex.mentions
+        ],
+        "acronyms": [
+            {"short": a.short_form, "long": a.long_form, "field": a.field, "start": a.start, "end": a.end}
+            for a in ex.acronyms
+        ],
+        "relations": [
+            {"head": r.head, "relation": r.relation.value, "tail": r.tail,
+             "evidence": {"field": r.evidence.field, "start": r.evidence.start, "end": r.evidence.end},
+             "extractor": r.extractor}
+            for r in ex.relations
+        ],
+    }
+
+
+@cli.command()
+@click.argument("graph_dir", default="output", type=click.Path(path_type=Path))
+@click.option("--top", default=10, show_default=True, help="How many top entities to list per type.")
+def stats(graph_dir, top) -> None:
+    """Counts by node type and relation, and the most connected entities, of a built graph."""
+    from .export.json import read_graph_json
+
+    path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
+    try:
+        graph = read_graph_json(path)
+    except FileNotFoundError:
+        _fail(f"{path}: no graph here; run `kgraph build -o {graph_dir}` first")
+    except KGraphError as exc:
+        _fail(str(exc))
+    nodes = Counter(d.get("type") for _, d in graph.nodes(data=True))
+    edges = Counter(k for _, _, k in graph.edges(keys=True))
+    click.echo(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    click.echo("nodes by type:")
+    for kind, n in sorted(nodes.items()):
+        click.echo(f"  {kind:10} {n}")
+    click.echo("relations:")
+    for rel, n in sorted(edges.items()):
+        click.echo(f"  {rel:14} {n}")
+    for kind in ("method", "task", "dataset"):
+        ranked = sorted(
+            (n for n, d in graph.nodes(data=True) if d.get("type") == kind),
+            key=lambda n: (-len(graph.nodes[n].get("papers") or []), -graph.degree(n), n),
+        )[:top]
+        if ranked:
+            click.echo(f"top {kind}s (papers, degree):")
+            for n in ranked:
+                d = graph.nodes[n]
+                click.echo(f"  {d.get('label')!s:40} {len(d.get('papers') or []):4} {graph.degree(n):4}")
+
+
+def main() -> None:
+    cli(prog_name="kgraph")
+
+
+if __name__ == "__main__":
+    main()

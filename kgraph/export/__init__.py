@@ -1,0 +1,42 @@
+"""Exporters: the graph as JSON, GraphML, RDF and an interactive HTML page.
+
+One module per format, each with a ``dumps_*`` function (a string) and a
+``write_*`` function (a file, written atomically)::
+
+    >>> import networkx as nx
+    >>> from kgraph.export import dumps_graph_json, loads_graph_json
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("task:qa", type="task", label="question answering")
+    >>> loads_graph_json(dumps_graph_json(G)).nodes["task:qa"]["label"]
+    'question answering'
+
+pyvis (and with it IPython) is imported only when an HTML page is made.
+"""
+
+from .atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from .graphml import dumps_graphml, flatten_for_graphml, write_graphml
+from .html import dumps_html, write_html
+from .json import dumps_graph_json, loads_graph_json, read_graph_json, write_graph_json
+from .rdf import KG, build_rdf, dumps_rdf, mint_iri, node_id_from_iri, node_iri, write_rdf
+
+__all__ = [
+    "KG",
+    "atomic_open",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "build_rdf",
+    "dumps_graph_json",
+    "dumps_graphml",
+    "dumps_html",
+    "dumps_rdf",
+    "flatten_for_graphml",
+    "loads_graph_json",
+    "mint_iri",
+    "node_id_from_iri",
+    "node_iri",
+    "read_graph_json",
+    "write_graph_json",
+    "write_graphml",
+    "write_html",
+    "write_rdf",
+]

@@ -1,0 +1,60 @@
+"""Build the NetworkX graph from papers and resolved entities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import networkx as nx
+
+from ..model import Paper
+from ..resolve.entities import Resolution, paper_node
+from . import schema as s
+
+
+def build_graph(papers: Sequence[Paper], resolution: Resolution, *, name: str = "kgraph") -> nx.MultiDiGraph:
+    """One node per paper and per entity; one edge per (head, relation, tail).
+
+    Nodes and edges are added in sorted order, so the same input gives the
+    same graph, attribute for attribute and in the same order.
+    """
+    graph = nx.MultiDiGraph(name=name)
+    for paper in sorted(papers, key=lambda p: p.id):
+        graph.add_node(
+            paper_node(paper.id),
+            **{
+                s.TYPE: s.PAPER,
+                s.LABEL: paper.title,
+                s.ABSTRACT: paper.abstract,
+                s.YEAR: paper.year,
+                s.AUTHORS: list(paper.authors),
+                s.URL: paper.url,
+                s.SOURCE: str(paper.source) if paper.source else None,
+            },
+        )
+    for entity in resolution.entities:
+        graph.add_node(
+            entity.id,
+            **{
+                s.TYPE: entity.type.value,
+                s.LABEL: entity.label,
+                s.ALIASES: [alias for alias, _ in entity.aliases],
+                s.ALIAS_COUNTS: [count for _, count in entity.aliases],
+                s.PAPERS: list(entity.papers),
+                s.PROPOSED_IN: list(entity.proposed_in),
+                s.MENTION_COUNT: entity.mention_count,
+                s.KNOWN_ID: entity.known_id,
+            },
+        )
+    for rel in resolution.relations:
+        graph.add_edge(
+            rel.head,
+            rel.tail,
+            key=rel.relation.value,
+            **{
+                s.RELATION: rel.relation.value,
+                s.SUPPORT: rel.support,
+                s.EVIDENCE: [e.as_dict() for e in rel.evidence],
+                s.EXTRACTORS: list(rel.extractors),
+            },
+        )
+    return graph

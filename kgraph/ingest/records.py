@@ -1,0 +1,186 @@
+"""From the fields of one input record to a :class:`~kgraph.model.Paper`, or the reason why not.
+
+Shared by the JSON Lines and CSV readers (the scraped reader has only a title
+and an abstract). Field names are matched case-insensitively; unknown fields
+are ignored.
+
+Severity: a record without a usable title, or with a bad ``id`` or ``abstract``,
+is skipped (``error``). A bad ``year``, ``authors`` or ``url`` is dropped and the
+paper kept (``warning``): the text is what kgraph needs. An empty ``id`` is
+replaced by one made from the title (``warning``).
+
+>>> [r.title for r in paper_from_fields({"Title": "Pad\\\\'e nets", "abstract": "A."}, SourceRef("x", 1))]
+['Padé nets']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kgraph.model import Paper, Problem, SourceRef
+
+from .clean import clean_text
+from .ids import paper_id_from_title
+
+__all__ = ["paper_from_fields", "normalize_keys", "check_given_id", "show_value", "FIELD_NAMES"]
+
+FIELD_NAMES = ("id", "title", "abstract", "year", "authors", "url", "update_date")
+
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)\s*")
+_DATE_YEAR = re.compile(r"\s*(\d{4})(?:-|/|$|\s)")
+
+
+def normalize_keys(fields: Mapping[Any, Any]) -> dict[str, Any]:
+    """Lower-case and strip the keys; the first of two keys that collide wins.
+
+    >>> normalize_keys({" Title ": "a", "title": "b"})
+    {'title': 'a'}
+    """
+    normalized: dict[str, Any] = {}
+    for key, value in fields.items():
+        normalized.setdefault(str(key).strip().lower(), value)
+    return normalized
+
+
+def paper_from_fields(fields: Mapping[str, Any], source: SourceRef) -> Iterator[Paper | Problem]:
+    """Yield the paper made from ``fields`` and its warnings, or one error Problem.
+
+    ``fields`` holds JSON values or CSV strings; ``None`` means absent.
+
+    >>> *warnings, paper = paper_from_fields({"title": "T", "year": "abc"}, SourceRef("a.jsonl", 3))
+    >>> [str(problem) for problem in warnings]
+    ["a.jsonl:3: 'year' must be an integer, got 'abc'", 'a.jsonl:3: title with no abstract']
+    >>> paper.id, paper.year  # doctest: +ELLIPSIS
+    ('t-...', None)
+    """
+    fields = normalize_keys(fields)
+    given_id = None
+    warnings: list[str] = []
+    raw_id = fields.get("id")
+    if isinstance(raw_id, str) and not raw_id.strip():
+        warnings.append("'id' is empty; an id was made from the title")
+    elif raw_id is not None:
+        given_id, reason = check_given_id(raw_id)
+        if reason:
+            yield Problem(source, reason)
+            return
+
+    raw_title = fields.get("title")
+    if raw_title is None:
+        yield Problem(source, "missing 'title'", paper_id=given_id)
+        return
+    if not isinstance(raw_title, str):
+        yield Problem(source, f"'title' must be a string, got {show_value(raw_title)}", paper_id=given_id)
+        return
+    title = clean_text(raw_title)
+    if not title:
+        reason = "empty 'title'" if not raw_title.strip() else f"'title' is empty after cleaning: {show_value(raw_title)}"
+        yield Problem(source, reason, paper_id=given_id)
+        return
+
+    raw_abstract = fields.get("abstract")
+    if raw_abstract is not None and not isinstance(raw_abstract, str):
+        yield Problem(source, f"'abstract' must be a string, got {show_value(raw_abstract)}", paper_id=given_id)
+        return
+    abstract = clean_text(raw_abstract) if raw_abstract else ""
+
+    paper_id = given_id or paper_id_from_title(title)
+    year = _year(fields, warnings)
+    authors = _authors(fields.get("authors"), warnings)
+    url = _url(fields.get("url"), warnings)
+    if not abstract:
+        warnings.append("title with no abstract")
+    for reason in warnings:
+        yield Problem(source, reason, severity="warning", paper_id=paper_id)
+    yield Paper(
+        id=paper_id,
+        title=title,
+        abstract=abstract,
+        year=year,
+        authors=authors,
+        url=url,
+        source=source,
+    )
+
+
+def check_given_id(value: object) -> tuple[str | None, str | None]:
+    r"""Validate an id read from the input: ``(id, None)`` or ``(None, reason)``.
+
+    Strings are stripped; integers are accepted as their decimal string.
+
+    >>> check_given_id(" 2101.00001 ")
+    ('2101.00001', None)
+    >>> check_given_id(42)
+    ('42', None)
+    >>> check_given_id("a\tb")
+    (None, "'id' contains control characters: 'a\\tb'")
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None, f"'id' must be a string, got {show_value(value)}"
+    text = str(value).strip()
+    if not text:
+        return None, "'id' is empty"
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        return None, f"'id' contains control characters: {show_value(text)}"
+    return text, None
+
+
+def show_value(value: object, limit: int = 40) -> str:
+    """A short ``repr`` of a bad value, for a problem message.
+
+    >>> show_value("abc")
+    "'abc'"
+    >>> show_value(list(range(30)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11...'
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _year(fields: Mapping[str, Any], warnings: list[str]) -> int | None:
+    value = fields.get("year")
+    if isinstance(value, str):
+        value = value.strip() or None
+    if value is not None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.isdecimal() and value.isascii():
+            return int(value)
+        warnings.append(f"'year' must be an integer, got {show_value(value)}")
+        return None
+    date = fields.get("update_date")
+    if date is None or (isinstance(date, str) and not date.strip()):
+        return None
+    match = _DATE_YEAR.match(date) if isinstance(date, str) else None
+    if match is None:
+        warnings.append(f"'update_date' must be a date such as '2019-08-19', got {show_value(date)}")
+        return None
+    return int(match.group(1))
+
+
+def _authors(value: Any, warnings: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        names = _AUTHOR_SEPARATORS.split(value)
+    elif isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value):
+        names = list(value)
+    else:
+        warnings.append(f"'authors' must be a list of strings or a string, got {show_value(value)}")
+        return ()
+    cleaned = (clean_text(name) for name in names)
+    return tuple(name for name in cleaned if name)
+
+
+def _url(value: Any, warnings: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        warnings.append(f"'url' must be a string, got {show_value(value)}")
+        return None
+    return value.strip() or None

@@ -1,0 +1,129 @@
+"""The ``scraped`` format: a listing copied from a "trending papers" web page.
+
+Page boilerplate first ("Get trending papers in your email inbox!"), then the
+first title glued to the page's "Subscribe" button text, then title and
+abstract lines alternating::
+
+    Get trending papers in your email inbox once a day!
+    Get trending papers in your email inbox!
+    SubscribeFast3R: Towards 3D Reconstruction of 1000+ Images in One Forward Pass
+    Multi-view 3D reconstruction remains a core challenge in computer vision, ...
+    Extractive Fact Decomposition for Interpretable Natural Language Inference ...
+    Recent works in Natural Language Inference (NLI) and related tasks, ...
+
+Each paper's source line is its title line. Blank lines are allowed between
+records. A title whose next line is blank, and whose following line is no
+longer than it (so it is another title, not an abstract), is kept as a
+title-only paper with a warning, as is a title on the last line.
+
+>>> from kgraph.ingest.textfile import lines_from_string
+>>> text = "Get trending papers in your email inbox!\\nSubscribeA Title\\nIts abstract.\\n"
+>>> [(p.title, p.abstract) for p in parse_scraped(lines_from_string(text), name="x.txt")]
+[('A Title', 'Its abstract.')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kgraph.model import Paper, Problem, SourceRef
+
+from .records import paper_from_fields
+from .textfile import Line, read_lines
+
+__all__ = ["iter_scraped", "parse_scraped", "is_boilerplate", "BOILERPLATE"]
+
+# Known page furniture, compared case- and space-insensitively, without final
+# punctuation. Such lines are skipped wherever they appear.
+BOILERPLATE = frozenset(
+    {
+        "get trending papers in your email inbox once a day",
+        "get trending papers in your email inbox",
+        "subscribe",
+    }
+)
+_SUBSCRIBE = "Subscribe"
+# A title longer than this is probably an abstract: lines are out of step.
+_LONG_TITLE_WORDS = 60
+
+
+def iter_scraped(path: Path | str) -> Iterator[Paper | Problem]:
+    """Read a scraped listing file lazily."""
+    return parse_scraped(read_lines(path), name=str(path))
+
+
+def is_boilerplate(text: str) -> bool:
+    """Whether a line is page furniture rather than a title or an abstract.
+
+    >>> is_boilerplate("Get trending papers in your email inbox once a day!")
+    True
+    >>> is_boilerplate("Get trending papers")
+    False
+    """
+    return " ".join(text.casefold().split()).rstrip("!.:") in BOILERPLATE
+
+
+def parse_scraped(lines: Iterable[Line | Problem], *, name: str) -> Iterator[Paper | Problem]:
+    """Pair title and abstract lines into papers; see the module docstring for the rules."""
+    title: Line | None = None  # a title waiting for its abstract
+    blank_after_title = False
+    after_boilerplate = False
+    for line in lines:
+        if isinstance(line, Problem):
+            yield line
+            continue
+        text = line.text.strip()
+        if not text:
+            blank_after_title = title is not None
+            continue
+        if is_boilerplate(text):
+            after_boilerplate = True
+            continue
+        if after_boilerplate and title is None:
+            text = _strip_subscribe(text)
+            line = Line(line.number, text, line.error)
+        after_boilerplate = False
+        if title is None:
+            title = line
+        elif blank_after_title and len(text) <= len(title.text.strip()):
+            # "Title\n\nTitle 2": the first one has no abstract.
+            yield from _paper(title, None, name)
+            title = line
+        else:
+            yield from _paper(title, line, name)
+            title = None
+        blank_after_title = False
+    if title is not None:
+        yield from _paper(title, None, name)
+
+
+def _strip_subscribe(text: str) -> str:
+    """``SubscribeFast3R: ...`` -> ``Fast3R: ...``, but leave ``Subscriber churn ...``."""
+    if text.startswith(_SUBSCRIBE) and len(text) > len(_SUBSCRIBE):
+        rest = text[len(_SUBSCRIBE) :]
+        if not rest[0].islower():
+            return rest.strip()
+    return text
+
+
+def _paper(title: Line, abstract: Line | None, name: str) -> Iterator[Paper | Problem]:
+    source = SourceRef(name, title.number)
+    for line in (title, abstract):
+        if line is not None and line.error:
+            yield Problem(SourceRef(name, line.number), f"{line.error}; record skipped")
+            return
+    records = list(
+        paper_from_fields({"title": title.text, "abstract": abstract.text if abstract else None}, source)
+    )
+    paper = records[-1]
+    if isinstance(paper, Paper):
+        words = len(paper.title.split())
+        if words > _LONG_TITLE_WORDS:
+            yield Problem(
+                source,
+                f"title has {words} words; title and abstract lines may be out of step",
+                severity="warning",
+                paper_id=paper.id,
+            )
+    yield from records

@@ -1,0 +1,185 @@
+"""Reading a text file line by line, with every decoding problem reported, never raised.
+
+All readers sit on :func:`read_lines` (files) or :func:`lines_from_string`
+(strings). They yield :class:`Line` objects, and :class:`~kgraph.model.Problem`
+objects for the file as a whole: unreadable, binary, empty, NUL bytes removed.
+A line whose bytes are not valid UTF-8 still comes out (with U+FFFD in place of
+the bad bytes) and carries the reason in ``Line.error``, so that a reader can
+skip the record it belongs to and go on.
+
+Encodings: UTF-8 (with or without BOM), and UTF-16/UTF-32 with a BOM. File-level
+problems are reported at line 1, where the file starts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgraph.model import Problem, SourceRef
+
+__all__ = ["Line", "read_lines", "lines_from_string", "sniff_encoding", "HEAD_SIZE"]
+
+HEAD_SIZE = 64 * 1024  # bytes read up front to recognise encoding, binary data, format
+
+# Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Bytes that do not occur in text: C0 controls other than \t \n \f \r and ESC.
+_BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r\x1b")
+_BINARY_SHARE = 0.05
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of text, without its line terminator.
+
+    ``error`` says why the line's bytes could not be decoded; ``text`` then has
+    U+FFFD in their place.
+    """
+
+    number: int
+    text: str
+    error: str | None = None
+
+
+def sniff_encoding(head: bytes) -> tuple[str, int]:
+    """The encoding of a file starting with ``head``, and the length of its BOM.
+
+    >>> sniff_encoding(b"\\xff\\xfeT\\x00")
+    ('utf-16-le', 2)
+    >>> sniff_encoding(b"title")
+    ('utf-8', 0)
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    return "utf-8", 0
+
+
+def read_lines(path: Path | str) -> Iterator[Line | Problem]:
+    """Yield the lines of a file, and problems with the file as a whole.
+
+    Lines are split on ``\\n``; a ``\\r`` before it is dropped. Nothing is
+    raised for an unreadable, binary or empty file: a Problem says so.
+    """
+    name = str(path)
+    start = SourceRef(name, 1)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_SIZE)
+            encoding, bom_length = sniff_encoding(head)
+            if encoding == "utf-8":
+                if _looks_binary(head):
+                    yield Problem(start, _binary_reason(head))
+                    return
+                handle.seek(bom_length)
+                yield from _finish(_utf8_lines(handle), name)
+                return
+        with open(path, encoding=encoding, errors="surrogatepass", newline="\n") as text:
+            yield from _finish(_wide_lines(text, encoding, name), name)
+    except OSError as error:
+        yield Problem(start, f"cannot read file: {_os_reason(error)}")
+
+
+def lines_from_string(text: str, *, name: str = "<string>") -> Iterator[Line | Problem]:
+    r"""The string-level twin of :func:`read_lines`.
+
+    >>> list(lines_from_string("a\r\nb"))
+    [Line(number=1, text='a', error=None), Line(number=2, text='b', error=None)]
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    pieces = text.split("\n")
+    if pieces and pieces[-1] == "":
+        pieces.pop()
+    raw_lines = (Line(number, piece.removesuffix("\r")) for number, piece in enumerate(pieces, 1))
+    yield from _finish(raw_lines, name)
+
+
+def _finish(lines: Iterator[Line | Problem], name: str) -> Iterator[Line | Problem]:
+    """Remove NUL characters (with one warning per file) and report a file with no text."""
+    warned_nul = False
+    has_text = False
+    for line in lines:
+        if isinstance(line, Line):
+            if "\x00" in line.text:
+                if not warned_nul:
+                    yield Problem(
+                        SourceRef(name, line.number),
+                        "NUL bytes removed (first on this line)",
+                        severity="warning",
+                    )
+                    warned_nul = True
+                line = Line(line.number, line.text.replace("\x00", ""), line.error)
+            has_text = has_text or bool(line.text.strip())
+        yield line
+    if not has_text:
+        yield Problem(SourceRef(name, 1), "empty file")
+
+
+def _utf8_lines(handle: io.BufferedReader) -> Iterator[Line]:
+    for number, raw in enumerate(handle, 1):
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        try:
+            yield Line(number, raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            reason = f"bytes are not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+            yield Line(number, raw.decode("utf-8", "replace"), reason)
+
+
+def _wide_lines(text: io.TextIOWrapper, encoding: str, name: str) -> Iterator[Line | Problem]:
+    # The file is opened with errors="surrogatepass": an unpaired surrogate
+    # becomes a lone code point, found below, so that one bad line does not end
+    # the file.
+    label = encoding.upper().removesuffix("-LE").removesuffix("-BE")
+    number = 0
+    try:
+        text.read(1)  # the BOM
+        for number, line in enumerate(text, 1):
+            line = line.removesuffix("\n").removesuffix("\r")
+            surrogate = _SURROGATE.search(line)
+            if surrogate is None:
+                yield Line(number, line)
+            else:
+                reason = f"bytes are not valid {label} (unpaired surrogate at column {surrogate.start() + 1})"
+                yield Line(number, _SURROGATE.sub("\ufffd", line), reason)
+    except UnicodeError as error:  # a truncated last character; a UTF-32 value beyond Unicode
+        reason = getattr(error, "reason", str(error))
+        rest = "" if reason == "truncated data" else "; rest of file skipped"
+        yield Problem(SourceRef(name, number + 1), f"bytes are not valid {label} ({reason}){rest}")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes and a real share of control bytes or undecodable bytes: not text.
+
+    A text file with a few stray NUL bytes is read (they are removed, with a warning).
+    """
+    if b"\x00" not in head:
+        return False
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))
+    if controls > _BINARY_SHARE * len(head):
+        return True
+    undecodable = head.decode("utf-8", "replace").count("\ufffd")
+    return undecodable > _BINARY_SHARE * len(head)
+
+
+def _binary_reason(head: bytes) -> str:
+    even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
+    if max(even_nuls, odd_nuls) > 0.3 * len(head) and min(even_nuls, odd_nuls) < 0.05 * len(head):
+        return "binary file (NUL bytes); it looks like UTF-16 without a byte-order mark: save it as UTF-8"
+    return "binary file (NUL bytes)"
+
+
+def _os_reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()

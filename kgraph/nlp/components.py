@@ -1,0 +1,225 @@
+"""spaCy pipeline components of kgraph, registered by versioned factory names.
+
+Each component is glue: the algorithms live in pure functions in
+:mod:`.candidates`, :mod:`.acronyms` and :mod:`.relations`. Components talk to
+each other only through the Doc extensions declared here:
+
+- ``doc._.kgraph_candidates``: candidate mentions from every extractor;
+- ``doc._.kgraph_acronyms``: acronym definitions;
+- ``doc._.kgraph_mentions``: the selected, typed mentions;
+- ``doc._.kgraph_relations``: relations between them.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..model import EntityType
+from . import lexicon
+from .acronyms import find_acronym_pairs, iter_acronym_candidates
+from .candidates import (
+    Candidate,
+    is_name_shaped,
+    iter_dataset_cue_candidates,
+    iter_head_candidates,
+    iter_name_candidates,
+    iter_title_candidates,
+    select,
+)
+from .relations import find_relations
+from .vocab import VocabEntry, load_vocab
+
+for _name in ("kgraph_candidates", "kgraph_acronyms", "kgraph_mentions", "kgraph_relations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+# The title and the abstract of a paper are joined by this separator into one doc.
+from .relations import FIELD_SEPARATOR
+
+
+def _candidates(doc: Doc) -> list[Candidate]:
+    if doc._.kgraph_candidates is None:
+        doc._.kgraph_candidates = []
+    return doc._.kgraph_candidates
+
+
+@Language.component("kgraph_sentences_v1")
+def sentence_boundaries(doc: Doc) -> Doc:
+    """Preset sentence boundaries the parser then respects.
+
+    The title is its own sentence; no sentence starts inside brackets or
+    after "e.g.", "i.e.", "et al." and the like.
+    """
+    depth = 0
+    title_end = doc.text.find(FIELD_SEPARATOR)
+    if title_end < 0:
+        title_end = len(doc.text)
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        if prev.is_space and FIELD_SEPARATOR in prev.text:
+            token.is_sent_start = True
+            depth = 0
+        elif token.idx < title_end or (token.is_space and FIELD_SEPARATOR in token.text):
+            token.is_sent_start = False  # the title is one sentence
+        elif depth > 0 or prev.text in lexicon.NON_FINAL_ABBREVIATIONS or prev.text == "al.":
+            token.is_sent_start = False
+        if token.text in {"(", "["}:
+            depth += 1
+        elif token.text in {")", "]"} and depth > 0:
+            depth -= 1
+    return doc
+
+
+@Language.component("kgraph_acronyms_v1")
+def acronym_definitions(doc: Doc) -> Doc:
+    """Schwartz–Hearst acronym definitions and the uses of each short form."""
+    pairs = find_acronym_pairs(doc)
+    doc._.kgraph_acronyms = pairs
+    _candidates(doc).extend(iter_acronym_candidates(doc, pairs))
+    return doc
+
+
+@Language.factory(
+    "kgraph_gazetteer_v1",
+    default_config={"vocab_path": ""},
+)
+def make_gazetteer(nlp: Language, name: str, vocab_path: str) -> "Gazetteer":
+    return Gazetteer(nlp, load_vocab(vocab_path or None))
+
+
+class Gazetteer:
+    """Known method, task and dataset names (Papers with Code vocabulary)."""
+
+    def __init__(self, nlp: Language, entries: tuple[VocabEntry, ...]):
+        self.entries = {e.id: e for e in entries}
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact: dict[str, list[str]] = {}
+        folded: dict[str, list[str]] = {}
+        for entry in entries:
+            for form, case_sensitive in entry.surface_forms():
+                (exact if case_sensitive else folded).setdefault(entry.id, []).append(form)
+                if not case_sensitive and form[-1:].isalpha() and form[-1:].islower() and not form.endswith("s"):
+                    folded[entry.id].append(form + "s")  # "generative adversarial networks"
+        for matcher, table in ((self.exact, exact), (self.folded, folded)):
+            for entry_id in sorted(table):
+                matcher.add(entry_id, list(nlp.tokenizer.pipe(sorted(set(table[entry_id])))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for matcher in (self.exact, self.folded):
+            for match_id, start, end in matcher(doc):
+                entry = self.entries[doc.vocab.strings[match_id]]
+                found.append(Candidate(start, end, EntityType(entry.type), "gazetteer", known_id=entry.id))
+        _candidates(doc).extend(sorted(found, key=lambda c: (c.start, c.end, c.known_id)))
+        return doc
+
+
+@Language.component("kgraph_terms_v1")
+def term_patterns(doc: Doc) -> Doc:
+    """Title names, coined names, dataset cues and noun phrases with a telling head."""
+    sents = list(doc.sents)
+    candidates = _candidates(doc)
+    if sents:
+        candidates.extend(iter_title_candidates(doc, sents[0]))
+    candidates.extend(iter_name_candidates(doc))
+    candidates.extend(iter_dataset_cue_candidates(doc))
+    candidates.extend(iter_head_candidates(doc))
+    return doc
+
+
+@Language.component("kgraph_mentions_v1")
+def select_mentions(doc: Doc) -> Doc:
+    """Settle overlaps between extractors and mark what the paper proposes."""
+    mentions = select(_candidates(doc))
+    mentions = mark_proposed(doc, mentions)
+    doc._.kgraph_mentions = mentions
+    return doc
+
+
+@Language.component("kgraph_relations_v1")
+def sentence_relations(doc: Doc) -> Doc:
+    """Typed relations between the doc's mentions, sentence by sentence."""
+    doc._.kgraph_relations = find_relations(doc, doc._.kgraph_mentions or [])
+    return doc
+
+
+def mark_proposed(doc: Doc, mentions: list[Candidate]) -> list[Candidate]:
+    """Mark the paper's own contributions, then every other mention of them.
+
+    "We propose X", "X is introduced", and the name before a title's colon.
+    A task-looking name that is proposed ("Fast 3D Reconstruction") is a method.
+    """
+    mentions = list(mentions)
+    proposed: set[int] = {i for i, m in enumerate(mentions) if m.proposed}
+    for sent in doc.sents:
+        self_ref = any(t.lower_ in {"we", "our"} for t in sent) or "this paper" in sent.text.lower()
+        for token in sent:
+            if token.lemma_.lower() not in lexicon.PROPOSE_VERBS or token.pos_ != "VERB":
+                continue
+            passive = any(c.dep_ == "auxpass" for c in token.children)
+            if passive:
+                target = _last_mention_before(mentions, sent.start, token.i)
+            elif self_ref:
+                target = _first_mention_after(doc, mentions, token.i, sent.end)
+            else:
+                continue
+            if target is not None and _can_be_proposed(doc, mentions[target]):
+                proposed.add(target)
+                if _described_as_dataset(doc, mentions[target], sent.end):
+                    mentions[target] = mentions[target].with_(type=EntityType.DATASET)
+    names: dict[str, EntityType] = {}
+    for i in sorted(proposed):
+        m = mentions[i]
+        kind = EntityType.METHOD if m.type is EntityType.TASK else m.type
+        for form in (doc[m.start : m.end].text, m.long_form, m.short_form):
+            if form:
+                names.setdefault(form.lower(), kind)
+    out = []
+    for m in mentions:
+        forms = (doc[m.start : m.end].text.lower(), (m.long_form or "").lower(), (m.short_form or "").lower())
+        kind = next((names[f] for f in forms if f in names), None)
+        if kind is not None:
+            m = m.with_(proposed=True, type=kind)
+        out.append(m)
+    return out
+
+
+def _described_as_dataset(doc: Doc, m: Candidate, sent_end: int) -> bool:
+    """``X, a (new) benchmark for ...``: the appositive says what X is."""
+    if m.end >= sent_end or doc[m.end].text != ",":
+        return False
+    for token in doc[m.end + 1 : min(m.end + 8, sent_end)]:
+        if token.lower_ in lexicon.DATASET_HEADS:
+            return True
+        if token.pos_ in {"VERB", "ADP", "PUNCT"} or token.lower_ in lexicon.METHOD_HEADS:
+            return False
+    return False
+
+
+def _can_be_proposed(doc: Doc, m: Candidate) -> bool:
+    if m.type is not EntityType.TASK:
+        return True
+    words = doc[m.start : m.end]
+    return any(is_name_shaped(t.text) for t in words) or (m.short_form is not None and words[0].text[:1].isupper())
+
+
+def _first_mention_after(doc: Doc, mentions: list[Candidate], verb: int, sent_end: int) -> int | None:
+    limit = min(verb + 12, sent_end)
+    for i, m in enumerate(mentions):
+        if verb < m.start < limit:
+            between = doc[verb + 1 : m.start]
+            if any(t.text in {";", ":"} or t.lower_ in {"that", "which", "for", "to"} for t in between):
+                return None
+            return i
+    return None
+
+
+def _last_mention_before(mentions: list[Candidate], sent_start: int, verb: int) -> int | None:
+    before = [i for i, m in enumerate(mentions) if sent_start <= m.start and m.end <= verb]
+    return before[-1] if before else None

@@ -1,0 +1,229 @@
+"""Entity resolution: from per-paper mentions to one node per real entity.
+
+Mentions meet under a canonical key (:func:`~.normalize.canonical_key` of
+their lemma). Keys are then joined when the corpus says they name the same
+thing: an acronym defined as ``long form (SHORT)`` joins SHORT to the long form
+everywhere, unless the corpus defines SHORT two ways (then each defining
+paper keeps its own reading and bare uses stay apart); a gazetteer entry joins
+its full and short names. Nothing else merges, so "diffusion model" and
+"latent diffusion model" stay two entities.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slugify import slugify
+
+from ..model import (
+    PAPER_RELATIONS,
+    Entity,
+    EntityType,
+    Evidence,
+    PaperExtraction,
+    Relation,
+    RelationType,
+)
+from .normalize import entity_key, looks_like_short_form, reading_key, singular_acronym
+
+METHOD, TASK, DATASET = EntityType.METHOD, EntityType.TASK, EntityType.DATASET
+
+# What each relation may connect, once entity types are settled.
+DOMAIN_RANGE: dict[RelationType, tuple[frozenset, frozenset]] = {
+    RelationType.PROPOSES: (frozenset({"paper"}), frozenset({METHOD, DATASET})),
+    RelationType.ADDRESSES: (frozenset({"paper"}), frozenset({TASK})),
+    RelationType.USES: (frozenset({"paper"}), frozenset({METHOD, DATASET})),
+    RelationType.MENTIONS: (frozenset({"paper"}), frozenset({METHOD, TASK, DATASET})),
+    RelationType.USED_FOR: (frozenset({METHOD}), frozenset({TASK})),
+    RelationType.EVALUATED_ON: (frozenset({METHOD}), frozenset({DATASET})),
+    RelationType.COMPARED_WITH: (frozenset({METHOD}), frozenset({METHOD})),
+    RelationType.EXTENDS: (frozenset({METHOD}), frozenset({METHOD})),
+    RelationType.PART_OF: (frozenset({METHOD}), frozenset({METHOD})),
+}
+_TYPE_ORDER = {METHOD: 0, TASK: 1, DATASET: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class AcronymConflict:
+    short_form: str
+    long_forms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """An entity that joined several distinct keys, for the run report."""
+
+    entity: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The resolved corpus: entities, aggregated relations and the mention map."""
+
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
+    mention_entities: tuple[tuple[str, ...], ...]  # per paper, aligned with its mentions
+    acronym_conflicts: tuple[AcronymConflict, ...] = ()
+    merges: tuple[Merge, ...] = ()
+    dropped_relations: int = 0
+    distinct_keys: int = 0
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # deterministic: the smaller key becomes the root
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper:{paper_id}"
+
+
+def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
+    """Resolve all mentions of a corpus into entities and aggregate relations."""
+    definitions: dict[str, Counter] = defaultdict(Counter)
+    for ex in extractions:
+        for acr in ex.acronyms:
+            definitions[singular_acronym(acr.short_form)][entity_key(acr.long_form)] += 1
+    conflicting = {s for s, longs in definitions.items() if len({reading_key(k) for k in longs}) > 1}
+    unique_long = {
+        s: min(longs, key=lambda k: (-longs[k], k)) for s, longs in definitions.items() if s not in conflicting
+    }
+
+    uf = _UnionFind()
+    mention_keys: list[list[str]] = []
+    for ex in extractions:
+        keys = []
+        for m in ex.mentions:
+            key = entity_key(m.lemma or m.text)
+            bare = singular_acronym(m.text)
+            short = singular_acronym(m.short_form) if m.short_form else None
+            if bare in conflicting or (short in conflicting and looks_like_short_form(m.text)):
+                key = f"{key}@{ex.paper.id}"  # an ambiguous acronym: read it per paper
+            keys.append(key)
+            uf.find(key)
+            if short and m.long_form:
+                long_key = entity_key(m.long_form)
+                if short in conflicting:
+                    uf.union(key, long_key)  # within the defining paper only
+                else:
+                    uf.union(entity_key(short), long_key)
+                    uf.union(long_key, unique_long.get(short, long_key))
+            elif bare in unique_long:
+                uf.union(key, unique_long[bare])
+            if m.known_id:
+                uf.union(key, f"known:{m.known_id}")
+        mention_keys.append(keys)
+
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for p, keys in enumerate(mention_keys):
+        for k, key in enumerate(keys):
+            groups[uf.find(key)].append((p, k))
+
+    drafts = []
+    for root, members in groups.items():
+        mentions = [(extractions[p], extractions[p].mentions[k]) for p, k in members]
+        types = Counter(m.type for _, m in mentions)
+        kind = min(types, key=lambda t: (-types[t], _TYPE_ORDER[t]))
+        surface = Counter(m.text for _, m in mentions)
+        full = Counter({t: c for t, c in surface.items() if not looks_like_short_form(t)})
+        pool = full or surface
+        label = min(pool, key=lambda t: (-pool[t], sum(c.isupper() for c in t), t))
+        papers = sorted({paper_node(ex.paper.id) for ex, _ in mentions})
+        proposed = sorted({paper_node(ex.paper.id) for ex, m in mentions if m.proposed})
+        known = sorted({m.known_id for _, m in mentions if m.known_id})
+        aliases = tuple(sorted(surface.items(), key=lambda kv: (-kv[1], kv[0])))
+        keys = tuple(sorted({mention_keys[p][k] for p, k in members}))
+        drafts.append((kind, label, root, aliases, papers, proposed, known, keys))
+
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    entities = []
+    merges = []
+    for kind, label, root, aliases, papers, proposed, known, keys in sorted(drafts, key=lambda d: (d[0].value, d[1], d[2])):
+        slug = slugify(label, max_length=80, word_boundary=True) or "entity"
+        if not any(c.isalpha() for c in slug) and not slug:
+            slug = "entity"
+        node = f"{kind.value}:{slug}"
+        n = 2
+        while node in used:
+            node = f"{kind.value}:{slug}-{n}"
+            n += 1
+        used.add(node)
+        ids[root] = node
+        entities.append(Entity(node, kind, label, aliases, tuple(papers), tuple(proposed), known[0] if known else None))
+        if len(keys) > 1:
+            merges.append(Merge(node, keys))
+
+    mention_entities = tuple(tuple(ids[uf.find(key)] for key in keys) for keys in mention_keys)
+    types = {e.id: e.type for e in entities}
+    relations, dropped = _aggregate(extractions, mention_entities, types)
+    merges.sort(key=lambda m: (-len(m.keys), m.entity))
+    conflicts = tuple(
+        AcronymConflict(s, tuple(sorted(definitions[s]))) for s in sorted(conflicting)
+    )
+    return Resolution(
+        entities=tuple(sorted(entities, key=lambda e: e.id)),
+        relations=relations,
+        mention_entities=mention_entities,
+        acronym_conflicts=conflicts,
+        merges=tuple(merges),
+        dropped_relations=dropped,
+        distinct_keys=len(uf.parent),
+    )
+
+
+def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int]:
+    evidence: dict[tuple[str, RelationType, str], set[Evidence]] = defaultdict(set)
+    dropped = 0
+    for ex, entity_ids in zip(extractions, mention_entities):
+        paper = paper_node(ex.paper.id)
+        for rel in ex.relations:
+            tail = entity_ids[rel.tail]
+            head = paper if rel.head is None else entity_ids[rel.head]
+            relation = rel.relation
+            if head == tail:
+                continue
+            domain, range_ = DOMAIN_RANGE[relation]
+            head_type = "paper" if rel.head is None else types[head]
+            if head_type not in domain or types[tail] not in range_:
+                if relation in PAPER_RELATIONS:
+                    relation = RelationType.MENTIONS
+                else:
+                    dropped += 1
+                    continue
+            if relation is RelationType.COMPARED_WITH and tail < head:
+                head, tail = tail, head  # symmetric: one edge per pair
+            text = ex.paper.text(rel.evidence.field)
+            evidence[(head, relation, tail)].add(
+                Evidence(ex.paper.id, rel.evidence.field, rel.evidence.start, rel.evidence.end,
+                         text[rel.evidence.start : rel.evidence.end], rel.extractor)
+            )
+    # a paper that proposes, addresses or uses an entity does not also just mention it
+    strong = {(h, t) for (h, r, t) in evidence if r in PAPER_RELATIONS and r is not RelationType.MENTIONS}
+    relations = []
+    for (head, relation, tail), items in evidence.items():
+        if relation is RelationType.MENTIONS and (head, tail) in strong:
+            continue
+        ordered = tuple(sorted(items, key=lambda e: (e.paper_id, e.field, e.start, e.end, e.extractor)))
+        relations.append(Relation(head, relation, tail, ordered))
+    relations.sort(key=lambda r: (r.head, r.relation.value, r.tail))
+    return tuple(relations), dropped

@@ -1,0 +1,195 @@
+"""The whole build as one function: inputs in, graph and files out, a report back.
+
+Nothing here prints; the CLI shows progress and the summary.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from spacy.language import Language
+
+from . import __version__
+from .config import Config
+from .errors import CorpusFormatError
+from .export.atomic import atomic_write_text
+from .export.extractions import write_extractions
+from .export.graphml import write_graphml
+from .export.html import write_html
+from .export.json import write_graph_json
+from .export.rdf import write_rdf
+from .graph import build_graph
+from .ingest import dedupe, iter_records, list_input_files
+from .model import Paper, PaperExtraction, Problem
+from .nlp.extract import iter_extractions
+from .nlp.pipeline import PIPELINE_VERSION, load_pipeline
+from .resolve import resolve
+from .resolve.entities import Resolution
+
+OUTPUT_FILES = {
+    "extractions": "extractions.jsonl",
+    "json": "graph.json",
+    "graphml": "graph.graphml",
+    "ttl": "graph.ttl",
+    "html": "graph.html",
+    "report": "report.json",
+}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What :func:`build` made: the graph, the report and the files written."""
+
+    graph: nx.MultiDiGraph
+    report: dict
+    files: tuple[Path, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def read_papers(config: Config, problems: list[Problem]) -> Iterator[Paper]:
+    """Papers from the configured inputs, lazily; problems are collected.
+
+    A record that cannot be read stops the run with :class:`CorpusFormatError`
+    naming file and line, unless ``config.skip_bad`` is set.
+    """
+    files, _ = list_input_files(config.inputs, input_format=config.input_format)
+    if not files:
+        raise CorpusFormatError(", ".join(str(p) for p in config.inputs), None, "no input files found")
+    for record in dedupe(iter_records(config.inputs, input_format=config.input_format)):
+        if isinstance(record, Problem):
+            if record.severity == "error" and not config.skip_bad:
+                raise CorpusFormatError(record.source.path, record.source.line,
+                                        f"{record.reason} (use --skip-bad to skip bad records)")
+            problems.append(record)
+        else:
+            yield record
+
+
+def extract(config: Config | None = None, *, nlp: Language | None = None,
+            on_paper: Callable[[int], None] | None = None) -> tuple[list[PaperExtraction], list[Problem]]:
+    """Read and extract every paper; no graph, no files."""
+    config = config or Config()
+    nlp = nlp or load_pipeline(vocab_path=config.gazetteer)
+    problems: list[Problem] = []
+    extractions = []
+    for ex in iter_extractions(nlp, read_papers(config, problems), batch_size=config.batch_size):
+        extractions.append(ex)
+        if on_paper is not None:
+            on_paper(1)
+    return extractions, problems
+
+
+def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | None = None, *,
+          config: Config | None = None, nlp: Language | None = None,
+          on_paper: Callable[[int], None] | None = None) -> BuildResult:
+    """Build the knowledge graph of a corpus and write its outputs.
+
+    >>> result = build(["data/"], "output/")             # doctest: +SKIP
+    >>> result.report["papers"]["in_graph"]               # doctest: +SKIP
+    119
+    """
+    config = config or Config()
+    if inputs is not None:
+        config = config.with_(inputs=tuple(Path(p) for p in inputs))
+    if output_dir is not None:
+        config = config.with_(output_dir=Path(output_dir))
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    nlp = nlp or load_pipeline(vocab_path=config.gazetteer)
+    timings["load_pipeline"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    extractions, problems = extract(config, nlp=nlp, on_paper=on_paper)
+    timings["read_and_extract"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    resolution = resolve(extractions)
+    graph = build_graph([ex.paper for ex in extractions], resolution)
+    timings["resolve_and_build"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    report = make_report(config, extractions, problems, resolution, graph)
+    files = write_outputs(config, graph, extractions, resolution, report)
+    timings["export"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    return BuildResult(graph=graph, report=report, files=files, timings=timings)
+
+
+def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
+                  resolution: Resolution, report: dict) -> tuple[Path, ...]:
+    """Write each requested output atomically into the output directory."""
+    out = config.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in config.outputs:
+        path = out / OUTPUT_FILES[name]
+        if name == "extractions":
+            write_extractions(extractions, resolution, path)
+        elif name == "json":
+            write_graph_json(graph, path)
+        elif name == "graphml":
+            write_graphml(graph, path)
+        elif name == "ttl":
+            write_rdf(graph, path, base_iri=config.base_iri, format="turtle")
+        elif name == "html":
+            write_html(graph, path, max_nodes=config.html_max_nodes)
+        elif name == "report":
+            import json
+
+            atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        written.append(path)
+    return tuple(written)
+
+
+def make_report(config: Config, extractions: Sequence[PaperExtraction], problems: Sequence[Problem],
+                resolution: Resolution, graph: nx.MultiDiGraph) -> dict:
+    """Counts and problems of a run. Deterministic: no timings, no absolute paths."""
+    files, ignored = list_input_files(config.inputs, input_format=config.input_format)
+    skipped = [p for p in problems if p.severity == "error"]
+    duplicates = [p for p in problems if p.severity == "warning" and p.reason.startswith("duplicate")]
+    warnings = [p for p in problems if p.severity == "warning" and p not in duplicates]
+    node_types = Counter(data["type"] for _, data in graph.nodes(data=True))
+    relation_types = Counter(key for _, _, key in graph.edges(keys=True))
+    mentions = sum(len(ex.mentions) for ex in extractions)
+    top = sorted(
+        (e for e in resolution.entities), key=lambda e: (-len(e.papers), -e.mention_count, e.id)
+    )[:20]
+    return {
+        "kgraph_version": __version__,
+        "pipeline": PIPELINE_VERSION,
+        "inputs": {
+            "files": [{"path": str(p), "format": fmt} for p, fmt in files],
+            "ignored": [str(p) for p in ignored],
+        },
+        "papers": {
+            "read": len(extractions) + len(skipped) + len(duplicates),
+            "in_graph": node_types.get("paper", 0),
+            "skipped": len(skipped),
+            "duplicates_merged": len(duplicates),
+        },
+        "nodes": dict(sorted(node_types.items())),
+        "relations": dict(sorted(relation_types.items())),
+        "resolution": {
+            "mentions": mentions,
+            "distinct_keys": resolution.distinct_keys,
+            "entities": len(resolution.entities),
+            "largest_merges": [{"entity": m.entity, "keys": list(m.keys)} for m in resolution.merges[:20]],
+            "acronym_conflicts": [
+                {"short_form": c.short_form, "long_forms": list(c.long_forms)} for c in resolution.acronym_conflicts
+            ],
+            "relations_dropped_by_schema": resolution.dropped_relations,
+        },
+        "top_entities": [
+            {"id": e.id, "label": e.label, "type": e.type.value, "papers": len(e.papers)} for e in top
+        ],
+        "problems": [
+            {"file": p.source.path, "line": p.source.line, "severity": p.severity,
+             "reason": p.reason, "paper": p.paper_id}
+            for p in problems
+        ],
+    }
