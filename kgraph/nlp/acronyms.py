@@ -69,6 +69,11 @@ def pair_type(doc: Doc, pair: AcronymPair) -> EntityType | None:
     """Type an acronym definition by the head noun of its long form; None to drop it."""
     if pair.short_form in lexicon.METRIC_TOKENS or pair.short_form in lexicon.NON_NAME_TOKENS:
         return None
+    if any(c.isspace() for c in pair.short_form) or not any(c.isalpha() for c in pair.short_form):
+        return None  # "12.21 (5 NFE)" is a result, not a definition
+    words = pair.long_form.split()
+    if sum(any(c.isalpha() for c in w) for w in words) * 2 <= len(words):
+        return None
     head = doc[pair.long_end - 1].lower_
     if head in lexicon.DATASET_HEADS:
         return EntityType.DATASET
