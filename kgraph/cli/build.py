@@ -1,7 +1,4 @@
-"""Command line: parse, call the library, print. The only place that exits.
-
-Built on click (argument parsing, help, file handling) and tqdm (progress).
-"""
+"""`kgraph build`, `kgraph extract` and `kgraph stats`."""
 
 from __future__ import annotations
 
@@ -12,41 +9,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import INPUT_FORMATS, OUTPUT_FORMATS, Config
-from .errors import KGraphError
+from ..config import INPUT_FORMATS, OUTPUT_FORMATS, Config
+from ..errors import KGraphError
+from . import Progress as _Progress
+from . import cli
+from . import fail as _fail
 
 _FORMAT = click.Choice(INPUT_FORMATS)
-
-
-class _Progress:
-    """A tqdm bar on a terminal, nothing otherwise."""
-
-    def __init__(self, enabled: bool, desc: str):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(desc=desc, unit=" papers", file=sys.stderr, leave=False)
-
-    def update(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kgraph")
-def cli() -> None:
-    """Build knowledge graphs of methods, tasks and datasets from paper abstracts."""
 
 
 def _config(inputs, output, input_format, skip_bad, **extra) -> Config:
@@ -78,7 +47,7 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, max_html_no
     Writes extractions.jsonl, graph.json, graph.graphml, graph.ttl, graph.html
     and report.json.
     """
-    from .run import build as run_build
+    from ..run import build as run_build
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(show, "extracting")
@@ -132,8 +101,8 @@ def extract(inputs, output, input_format, skip_bad, progress) -> None:
     One JSON object per paper: its mentions (type, offsets, extractor), the
     acronyms it defines and the relations between its mentions (by index).
     """
-    from .export.atomic import atomic_open
-    from .run import extract as run_extract
+    from ..export.atomic import atomic_open
+    from ..run import extract as run_extract
 
     show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
     bar = _Progress(show, "extracting")
@@ -184,7 +153,7 @@ def _extraction_dict(ex) -> dict:
 @click.option("--top", default=10, show_default=True, help="How many top entities to list per type.")
 def stats(graph_dir, top) -> None:
     """Counts by node type and relation, and the most connected entities, of a built graph."""
-    from .export.json import read_graph_json
+    from ..export.json import read_graph_json
 
     path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
     try:
@@ -214,9 +183,3 @@ def stats(graph_dir, top) -> None:
                 click.echo(f"  {d.get('label')!s:40} {len(d.get('papers') or []):4} {graph.degree(n):4}")
 
 
-def main() -> None:
-    cli(prog_name="kgraph")
-
-
-if __name__ == "__main__":
-    main()
