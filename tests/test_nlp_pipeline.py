@@ -138,3 +138,11 @@ def test_nlp_title_only_paper(nlp):
     ex = extract_paper(nlp, Paper(id="x", title="DynaMITe: Dynamic Query Bootstrapping", abstract=""))
     assert any(m.text == "DynaMITe" and m.proposed for m in ex.mentions)
     assert all(m.field == "title" for m in ex.mentions)
+
+
+def test_nlp_gazetteer_marks_known_names(nlp):
+    paper = Paper(id="x", title="A title", abstract="We train a ResNet on CIFAR-10 for semantic segmentation.")
+    known = {m.text: (m.type, m.known_id) for m in extract_paper(nlp, paper).mentions}
+    assert known["ResNet"] == (EntityType.METHOD, "pwc:method/resnet")
+    assert known["CIFAR-10"][0] is EntityType.DATASET and known["CIFAR-10"][1].startswith("pwc:dataset/")
+    assert known["semantic segmentation"][0] is EntityType.TASK
