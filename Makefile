@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test setup clean
+.PHONY: run test setup clean browser
 
 $(STAMP): pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,33 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/kgraph build data/ -o output/
 
-test: $(STAMP)
+# headless Chromium and its driver, from Debian, for the HTML viewer's browser tests
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium chromium-driver) \
+	  || echo "*** could not install chromium: the browser tests will be skipped ***"; \
+	else echo "*** chromium or chromedriver missing (apt-get install chromium chromium-driver): the browser tests will be skipped ***"; fi
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) output/graph.* output/*.jsonl output/report.json
+
+# kgraph's entity recognizers (kgraph/resources/ner/{default,fast}) from the public
+# benchmarks in $(BENCHMARKS): one thread, about 20 minutes of CPU (docs/NER_MODEL_CARD.md)
+BENCHMARKS ?= ../shared/benchmarks
+.PHONY: train
+train: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner
+
+# kgraph's relation classifier (kgraph/resources/relcat/relcat.msgpack) from SciERC
+# train, selected on dev (never test): one thread, about a minute of CPU
+# (kgraph/resources/relcat/README.md)
+.PHONY: train-relations
+train-relations: $(STAMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
+	  $(BIN)/kgraph eval train-relations $(BENCHMARKS)/scierc/train.json $(BENCHMARKS)/scierc/dev.json \
+	  -o kgraph/resources/relcat/relcat.msgpack

@@ -16,18 +16,22 @@ from spacy.language import Language
 
 from . import __version__
 from .config import Config
-from .errors import CorpusFormatError
-from .export.atomic import atomic_write_text
+from .errors import CorpusFormatError, ExportError
+from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
 from .export.extractions import write_extractions
 from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
-from .export.rdf import write_rdf
+from .export.rdf import RDF_SERIALIZATIONS, build_rdf, write_ontology, write_rdf
 from .graph import build_graph
+from .graph.analytics import compute_communities
+from .graph.schema import COMMUNITY
+from .engine import ExtractionStats, extract_papers
 from .ingest import dedupe, iter_records, list_input_files
+from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
+from .ingest.limits import cap_extraction_text, restore_paper
 from .model import Paper, PaperExtraction, Problem
-from .nlp.extract import iter_extractions
-from .nlp.pipeline import PIPELINE_VERSION, load_pipeline
+from .nlp.pipeline import PIPELINE_VERSION
 from .resolve import resolve
 from .resolve.entities import Resolution
 
@@ -36,6 +40,9 @@ OUTPUT_FILES = {
     "json": "graph.json",
     "graphml": "graph.graphml",
     "ttl": "graph.ttl",
+    "nt": "graph.nt",
+    "jsonld": "graph.jsonld",
+    "ontology": "ontology.ttl",
     "html": "graph.html",
     "report": "report.json",
 }
@@ -49,18 +56,26 @@ class BuildResult:
     report: dict
     files: tuple[Path, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    extraction: dict = field(default_factory=dict)  # engine, workers, papers extracted / from the cache
 
 
-def read_papers(config: Config, problems: list[Problem]) -> Iterator[Paper]:
+def read_papers(config: Config, problems: list[Problem], counts: FilterCounts | None = None) -> Iterator[Paper]:
     """Papers from the configured inputs, lazily; problems are collected.
 
     A record that cannot be read stops the run with :class:`CorpusFormatError`
-    naming file and line, unless ``config.skip_bad`` is set.
+    naming file and line, unless ``config.skip_bad`` is set. Records that the
+    arXiv category/date filters drop are counted in ``counts``.
     """
     files, _ = list_input_files(config.inputs, input_format=config.input_format)
     if not files:
         raise CorpusFormatError(", ".join(str(p) for p in config.inputs), None, "no input files found")
-    for record in dedupe(iter_records(config.inputs, input_format=config.input_format)):
+    if config.filters_records or any(f == "jsonl" and p.suffix.lower() == ".json" for p, f in files):
+        record_filter = RecordFilter(config.categories, config.since, config.until)
+        records = iter_filtered_records(config.inputs, input_format=config.input_format,
+                                        record_filter=record_filter, counts=counts)
+    else:
+        records = iter_records(config.inputs, input_format=config.input_format)
+    for record in dedupe(records):
         if isinstance(record, Problem):
             if record.severity == "error" and not config.skip_bad:
                 raise CorpusFormatError(record.source.path, record.source.line,
@@ -71,16 +86,22 @@ def read_papers(config: Config, problems: list[Problem]) -> Iterator[Paper]:
 
 
 def extract(config: Config | None = None, *, nlp: Language | None = None,
-            on_paper: Callable[[int], None] | None = None) -> tuple[list[PaperExtraction], list[Problem]]:
-    """Read and extract every paper; no graph, no files."""
+            on_paper: Callable[[int], None] | None = None, stats: ExtractionStats | None = None,
+            counts: FilterCounts | None = None) -> tuple[list[PaperExtraction], list[Problem]]:
+    """Read and extract every paper; no graph, no files.
+
+    Extraction runs on ``config.engine`` with ``config.processes``, answered
+    from the extraction cache where possible (see :func:`kgraph.engine.extract_papers`);
+    ``on_paper(n)`` is called as each ``n`` papers are done. A paper whose
+    text is too long for the pipeline is extracted from its beginning only,
+    with a warning, and keeps its whole text (:mod:`kgraph.ingest.limits`).
+    """
     config = config or Config()
-    nlp = nlp or load_pipeline(vocab_path=config.gazetteer)
     problems: list[Problem] = []
-    extractions = []
-    for ex in iter_extractions(nlp, read_papers(config, problems), batch_size=config.batch_size):
-        extractions.append(ex)
-        if on_paper is not None:
-            on_paper(1)
+    whole: dict[str, Paper] = {}  # papers extracted from their beginning only, by id
+    papers = cap_extraction_text(read_papers(config, problems, counts), whole, problems)
+    extractions = [restore_paper(ex, whole) for ex in
+                   extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper)]
     return extractions, problems
 
 
@@ -98,51 +119,75 @@ def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | N
         config = config.with_(inputs=tuple(Path(p) for p in inputs))
     if output_dir is not None:
         config = config.with_(output_dir=Path(output_dir))
+    check_output_directory(config.output_dir)  # before the long part, not after it
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    nlp = nlp or load_pipeline(vocab_path=config.gazetteer)
-    timings["load_pipeline"] = time.perf_counter() - start
-
+    stats = ExtractionStats()
+    counts = FilterCounts()
     t = time.perf_counter()
-    extractions, problems = extract(config, nlp=nlp, on_paper=on_paper)
+    extractions, problems = extract(config, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts)
     timings["read_and_extract"] = time.perf_counter() - t
 
     t = time.perf_counter()
     resolution = resolve(extractions)
     graph = build_graph([ex.paper for ex in extractions], resolution)
+    nx.set_node_attributes(graph, compute_communities(graph), COMMUNITY)
     timings["resolve_and_build"] = time.perf_counter() - t
 
     t = time.perf_counter()
     report = make_report(config, extractions, problems, resolution, graph)
+    if config.filters_records:
+        report["papers"]["filtered_out"] = counts.dropped
     files = write_outputs(config, graph, extractions, resolution, report)
     timings["export"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
-    return BuildResult(graph=graph, report=report, files=files, timings=timings)
+    return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict())
 
 
 def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
                   resolution: Resolution, report: dict) -> tuple[Path, ...]:
-    """Write each requested output atomically into the output directory."""
+    """Write the requested outputs into the output directory, all or none.
+
+    Each output is written to a hidden staging file; only when all are
+    written are they renamed into place (:func:`~kgraph.export.atomic.atomic_files`),
+    so a failure or a kill part-way leaves the previous outputs as they were.
+    Temporary files that a killed build left (over an hour old) are removed.
+    """
     out = config.output_dir
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
+    remove_stale_temps(out, [OUTPUT_FILES[name] for name in config.outputs])
+    with atomic_files() as stage:
+        return _write_staged(config, graph, extractions, resolution, report, stage)
+
+
+def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
+                  resolution: Resolution, report: dict, stage: Callable[[Path], Path]) -> tuple[Path, ...]:
     written = []
+    rdf = None  # the RDF graph, built once for all the RDF formats
     for name in config.outputs:
-        path = out / OUTPUT_FILES[name]
+        final = config.output_dir / OUTPUT_FILES[name]
+        path = stage(final)
         if name == "extractions":
             write_extractions(extractions, resolution, path)
         elif name == "json":
             write_graph_json(graph, path)
         elif name == "graphml":
             write_graphml(graph, path)
-        elif name == "ttl":
-            write_rdf(graph, path, base_iri=config.base_iri, format="turtle")
+        elif name in RDF_SERIALIZATIONS:
+            rdf = rdf if rdf is not None else build_rdf(graph, config.base_iri)
+            write_rdf(rdf, path, format=RDF_SERIALIZATIONS[name][0])
+        elif name == "ontology":
+            write_ontology(path)
         elif name == "html":
             write_html(graph, path, max_nodes=config.html_max_nodes)
         elif name == "report":
             import json
 
             atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        written.append(path)
+        written.append(final)
     return tuple(written)
 
 

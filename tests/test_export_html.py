@@ -6,26 +6,26 @@ import copy
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
+from kgraph.errors import ConfigError
 from kgraph.export.html import (
+    LARGE_GRAPH,
     NODE_STYLES,
-    RELATION_COLORS,
+    RELATION_STYLES,
     dumps_html,
     script_json,
-    select_nodes,
     write_html,
 )
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 HOSTILE_PAPER = "paper:arXiv:2401.1 x/y"
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
-SCRIPT_ELEMENTS = 5  # vis-network, three JSON blocks, the page's own script
+# vis-network, two JSON blocks, the viewer's script
+SCRIPT_ELEMENTS = 4
 
 
 def load_fixture() -> nx.MultiDiGraph:
@@ -39,7 +39,7 @@ def json_block(page: str, block_id: str):
 
 
 def star(n: int) -> nx.MultiDiGraph:
-    """``task:hub`` linked to n leaves; leaf i also links to the i next leaves."""
+    """``task:hub`` linked from n methods."""
     G = nx.MultiDiGraph()
     G.add_node("task:hub", type="task", label="hub")
     for i in range(n):
@@ -53,6 +53,11 @@ def page() -> str:
     return dumps_html(load_fixture(), title="Corpus <b>&</b>")
 
 
+@pytest.fixture(scope="module")
+def data(page) -> dict:
+    return json_block(page, "kg-data")
+
+
 def test_html_has_no_external_resources(page):
     assert not re.search(r"<script[^>]*\ssrc\s*=", page, re.I)
     assert not re.search(r"<link\b", page, re.I)
@@ -61,10 +66,11 @@ def test_html_has_no_external_resources(page):
     assert "cdn.jsdelivr.net" not in page and "cdnjs.cloudflare.com" not in page  # pyvis's Bootstrap/vis links
 
 
-def test_html_is_one_page_with_vis_network_inline(page):
+def test_html_is_one_page_with_vis_network_and_viewer_inline(page):
     assert page.startswith("<!DOCTYPE html>")
     assert "vis.Network" in page and "vis-network" in page
     assert page.count("<style>") == 2
+    assert "window.kgraph = " in page and 'id="kg-search"' in page
 
 
 def test_html_corpus_text_cannot_close_the_script_elements(page):
@@ -75,62 +81,91 @@ def test_html_corpus_text_cannot_close_the_script_elements(page):
     assert "]]>" not in page.split("<body>", 1)[1]
 
 
-def test_html_labels_are_embedded_as_escaped_json(page):
+def test_html_corpus_text_is_embedded_as_escaped_json(page, data):
     G = load_fixture()
-    nodes = {n["id"]: n for n in json_block(page, "kg-nodes")}
+    nodes = {n["id"]: n for n in data["nodes"]}
     assert set(nodes) == set(G.nodes)
     assert nodes[HOSTILE_PAPER]["label"] == HOSTILE_TITLE
+    assert "</script><script>alert(1)</script>" in nodes[HOSTILE_PAPER]["abstract"]
     assert nodes["method:phi-decoding"]["label"] == "φ-Decoding"
+    assert ["<script>alert(1)</script>", 1] in nodes["method:phi-decoding"]["aliases"]
     assert nodes["task:schrodinger-equation"]["label"] == "Schrödinger equation"
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page
 
 
-def test_html_tooltips_escape_corpus_text(page):
-    nodes = {n["id"]: n for n in json_block(page, "kg-nodes")}
-    tooltip = nodes[HOSTILE_PAPER]["title"]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in tooltip
-    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in tooltip
-    assert "Schrödinger" in tooltip and "&quot;φ-Decoding&quot;" in tooltip
-    assert "<img" not in tooltip and "<script" not in tooltip
-    edges = json_block(page, "kg-edges")
-    assert all("<script" not in e["title"] for e in edges)
-    assert any("&lt;img src=x onerror=alert(1)&gt;" in e["title"] for e in edges)  # the evidence sentence
+def test_html_viewer_puts_text_into_the_page_only_as_text():
+    script = (Path(__file__).parents[1] / "kgraph" / "resources" / "viewer.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script, sink
 
 
-def test_html_title_and_legend_are_escaped(page):
+def test_html_title_and_legend_are_escaped(page, data):
     assert "<title>Corpus &lt;b&gt;&amp;&lt;/b&gt;</title>" in page
     assert "<h1>Corpus &lt;b&gt;&amp;&lt;/b&gt;</h1>" in page
-    legend = page.split('<aside id="kg-legend">', 1)[1].split("</aside>", 1)[0]
+    legend = page.split('<section id="kg-legend">', 1)[1].split("</section>", 1)[0]
     for node_type in NODE_STYLES:
-        assert node_type in legend
-    for relation in RELATION_COLORS:
-        assert relation in legend
+        assert f'data-type="{node_type}"' in legend
+    for relation in {e["relation"] for e in data["edges"]}:
+        assert f'data-relation="{relation}"' in legend
 
 
-def test_html_styles_nodes_by_type_and_edges_by_relation(page):
+def test_html_styles_nodes_by_type_and_edges_by_relation(data):
     G = load_fixture()
-    for node in json_block(page, "kg-nodes"):
-        colour, shape = NODE_STYLES[G.nodes[node["id"]]["type"]]
-        assert (node["color"], node["shape"]) == (colour, shape)
-    sizes = {n["id"]: n["size"] for n in json_block(page, "kg-nodes")}
+    types = {t["name"]: t for t in data["types"]}
+    for name, (colour, shape) in NODE_STYLES.items():
+        assert (types[name]["color"], types[name]["shape"]) == (colour, shape)
+        assert types[name]["count"] == sum(1 for _, t in G.nodes(data="type") if t == name)
+    relations = {r["name"]: r for r in data["relations"]}
+    assert set(relations) == {k for _, _, k in G.edges(keys=True)}
+    for name, entry in relations.items():
+        assert (entry["color"], entry["dashes"], entry["arrows"]) == RELATION_STYLES[name]
+    sizes = {n["id"]: n["size"] for n in data["nodes"]}
     assert sizes["method:graph-neural-network"] > sizes["paper:p2"]  # degree 5 > 2
-    edges = json_block(page, "kg-edges")
-    assert len(edges) == G.number_of_edges()
-    assert len({e["id"] for e in edges}) == len(edges)
-    for edge in edges:
-        assert edge["arrows"] == "to"
-        assert edge["color"] in {RELATION_COLORS[relation] for relation in G[edge["from"]][edge["to"]]}
-    assert {e["color"] for e in edges} == {RELATION_COLORS[k] for _, _, k in G.edges(keys=True)}
+    assert len(data["edges"]) == G.number_of_edges()
+    assert len({e["id"] for e in data["edges"]}) == len(data["edges"])
     # the two parallel edges phi-decoding -> gnn are bent apart
-    parallel = [e for e in edges if (e["from"], e["to"]) == ("method:phi-decoding", "method:graph-neural-network")]
-    assert len(parallel) == 2 and sum("smooth" in e for e in parallel) == 1
+    parallel = [e for e in data["edges"] if (e["from"], e["to"]) == ("method:phi-decoding", "method:graph-neural-network")]
+    assert len(parallel) == 2 and sum("bend" in e for e in parallel) == 1
 
 
-def test_html_physics_stops_after_stabilization(page):
+def test_html_size_by_support():
+    G = load_fixture()
+    by_support = {n["id"]: n for n in json_block(dumps_html(G, size_by="support"), "kg-data")["nodes"]}
+    by_degree = {n["id"]: n for n in json_block(dumps_html(G), "kg-data")["nodes"]}
+    gnn = "method:graph-neural-network"
+    assert by_support[gnn]["size"] < by_degree[gnn]["size"]  # 2 papers, degree 5
+    with pytest.raises(ConfigError, match="size_by"):
+        dumps_html(G, size_by="colour")
+
+
+def test_html_edges_carry_their_evidence(data):
+    evidence = {(e["from"], e["relation"], e["to"]): e for e in data["edges"]}
+    proposes = evidence[(HOSTILE_PAPER, "proposes", "method:phi-decoding")]
+    assert proposes["support"] == 1
+    assert proposes["evidence"][0]["paper"] == HOSTILE_PAPER  # the evidence's paper id, as a node id
+    assert "alert(1)" in proposes["evidence"][0]["sentence"]
+    assert proposes["extractors"] == ["pattern"]
+
+
+def test_html_layout_is_precomputed_and_physics_off(page, data):
     options = json_block(page, "kg-options")
-    assert options["layout"]["randomSeed"] == 0
-    assert options["physics"]["stabilization"]["enabled"] is True
-    assert "stabilizationIterationsDone" in page and "physics: {enabled: false}" in page
+    assert options["physics"] == {"enabled": False}
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    assert "stabiliz" not in page.rsplit("<script>", 1)[1]  # the viewer never waits for physics
+
+
+def test_html_large_graph_is_drawn_cheaply():
+    small = json_block(dumps_html(star(20)), "kg-options")
+    assert small["edges"]["arrows"]["to"]["enabled"] is True and small["edges"]["smooth"]["enabled"] is True
+    page = dumps_html(star(LARGE_GRAPH + 50))
+    data, options = json_block(page, "kg-data"), json_block(page, "kg-options")
+    assert data["large"] is True
+    assert options["edges"]["arrows"]["to"]["enabled"] is False  # turned on when zoomed in
+    assert options["edges"]["smooth"]["enabled"] is False
+    assert options["interaction"]["hideEdgesOnDrag"] is True
+    assert all(r["dashes"] is None for r in data["relations"])
+    assert len(data["nodes"]) == LARGE_GRAPH + 51
 
 
 def test_html_is_deterministic():
@@ -142,52 +177,36 @@ def test_html_is_deterministic():
     for u, v, k, d in reversed(list(G.edges(keys=True, data=True))):
         H.add_edge(u, v, key=k, **d)
     assert dumps_html(G) == dumps_html(G) == dumps_html(H)
+    big = star(LARGE_GRAPH + 10)
+    assert dumps_html(big) == dumps_html(big)
 
 
 def test_html_does_not_change_the_graph():
     G = load_fixture()
     before = copy.deepcopy(dict(G.nodes(data=True))), copy.deepcopy(list(G.edges(keys=True, data=True)))
-    dumps_html(G)
+    dumps_html(G, focus="φ-Decoding", depth=1, types=["paper", "method"], min_support=1, max_nodes=3)
     assert (dict(G.nodes(data=True)), list(G.edges(keys=True, data=True))) == before
 
 
-def test_html_max_nodes_keeps_the_highest_degree_nodes():
-    G = star(30)
-    G.add_edge("method:m029", "method:m028", key="extends", relation="extends")
-    G.add_edge("method:m027", "method:m028", key="extends", relation="extends")
-    page = dumps_html(G, max_nodes=4)
-    ids = [n["id"] for n in json_block(page, "kg-nodes")]
-    # hub (30), m028 (3), m027 and m029 (2); the other leaves (1) are dropped
-    assert ids == ["method:m027", "method:m028", "method:m029", "task:hub"]
-    edges = json_block(page, "kg-edges")
-    assert {e["from"] for e in edges} | {e["to"] for e in edges} <= set(ids)
-    assert len(edges) == 5
-    assert "Showing 4 of 31 nodes" in page
+def test_html_says_what_it_left_out():
+    page = dumps_html(star(30), max_nodes=4)
+    assert "Showing 4 of 31 nodes (the highest-degree ones) and 3 of 30 edges." in page
+    assert len(json_block(page, "kg-data")["nodes"]) == 4
+    page = dumps_html(load_fixture(), focus="phi decoding", depth=1)
+    assert "within 1 hop of phi decoding" in page
+    assert json_block(page, "kg-data")["focus"] == "method:phi-decoding"
 
 
-def test_html_max_nodes_breaks_ties_by_id():
-    G = star(10)
-    assert select_nodes(G, 3) == ["method:m000", "method:m001", "task:hub"]
-    assert select_nodes(G, 100) == sorted(G.nodes)
-
-
-def test_html_max_nodes_must_be_positive():
-    with pytest.raises(ValueError, match="max_nodes"):
-        dumps_html(star(2), max_nodes=0)
-
-
-def test_html_large_graph_uses_cheap_physics():
-    G = star(600)
-    page = dumps_html(G, max_nodes=550)
-    options = json_block(page, "kg-options")
-    assert len(json_block(page, "kg-nodes")) == 550
-    assert options["physics"]["solver"] == "barnesHut"
-    assert options["edges"]["smooth"]["enabled"] is False
+def test_html_cites_papers_it_does_not_draw_by_title():
+    page = dumps_html(load_fixture(), types=["method"])
+    data = json_block(page, "kg-data")
+    assert {n["type"] for n in data["nodes"]} == {"method"}
+    assert data["papers"][HOSTILE_PAPER] == HOSTILE_TITLE
 
 
 def test_html_empty_graph():
-    page = dumps_html(nx.MultiDiGraph())
-    assert json_block(page, "kg-nodes") == [] and json_block(page, "kg-edges") == []
+    data = json_block(dumps_html(nx.MultiDiGraph()), "kg-data")
+    assert data["nodes"] == [] and data["edges"] == []
 
 
 def test_html_write_creates_only_the_target(tmp_path, monkeypatch):
@@ -207,67 +226,3 @@ def test_script_json_is_inert_inside_a_script_element(text):
     encoded = script_json({"label": text})
     assert "<" not in encoded and ">" not in encoded and "&" not in encoded
     assert json.loads(encoded) == {"label": text}
-
-
-_HARNESS = r"""
-const fs = require("fs");
-const page = fs.readFileSync(process.argv[2], "utf8");
-function block(id) {
-  const m = page.match(new RegExp('<script type="application/json" id="' + id + '">([\\s\\S]*?)</script>'));
-  return m[1];
-}
-const glue = page.match(/<script>\s*(\(function \(\) \{[\s\S]*?\}\)\(\);)\s*<\/script>/)[1];
-const blocks = {"kg-nodes": block("kg-nodes"), "kg-edges": block("kg-edges"), "kg-options": block("kg-options")};
-global.document = {
-  getElementById(id) {
-    if (id in blocks) return {textContent: blocks[id]};
-    if (id === "kg-graph") return {id: id};
-    throw new Error("no element " + id);
-  },
-  createElement(tag) {
-    const el = {tag: tag, children: [], innerHTML: "", appendChild(c) { this.children.push(c); }};
-    if (tag === "template") el.content = {template: el};
-    return el;
-  },
-};
-const seen = {};
-global.vis = {
-  DataSet: function (items) { this.items = items; },
-  Network: function (container, data, options) {
-    seen.container = container.id;
-    seen.nodes = data.nodes.items;
-    seen.edges = data.edges.items;
-    seen.options = options;
-    this.once = function (event, handler) { seen.once = event; handler(); };
-    this.setOptions = function (o) { seen.setOptions = o; };
-  },
-};
-new Function(glue)();
-const tooltip = (item) => item.title.children[0].template.innerHTML;
-console.log(JSON.stringify({
-  container: seen.container, once: seen.once, setOptions: seen.setOptions,
-  physics: seen.options.physics.enabled,
-  nodes: seen.nodes.map((n) => ({id: n.id, label: n.label, tooltip: tooltip(n)})),
-  edges: seen.edges.map((e) => ({from: e.from, to: e.to, tooltip: tooltip(e)})),
-}));
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
-def test_html_page_script_runs_and_feeds_vis_network(tmp_path):
-    G = load_fixture()
-    page_path = tmp_path / "graph.html"
-    write_html(G, page_path)
-    harness = tmp_path / "harness.js"
-    harness.write_text(_HARNESS, encoding="utf-8")
-    run = subprocess.run(["node", str(harness), str(page_path)], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stderr
-    seen = json.loads(run.stdout)
-    assert seen["container"] == "kg-graph"
-    assert seen["once"] == "stabilizationIterationsDone" and seen["setOptions"] == {"physics": {"enabled": False}}
-    labels = {n["id"]: n["label"] for n in seen["nodes"]}
-    assert labels[HOSTILE_PAPER] == HOSTILE_TITLE
-    assert labels["method:phi-decoding"] == "φ-Decoding"
-    tooltips = {n["id"]: n["tooltip"] for n in seen["nodes"]}
-    assert "&lt;img src=x onerror=alert(1)&gt;" in tooltips[HOSTILE_PAPER]
-    assert len(seen["edges"]) == G.number_of_edges()

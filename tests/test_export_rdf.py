@@ -11,22 +11,32 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import OWL, RDF, SKOS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, FOAF, PROV, VOID
 
 from kgraph.errors import ConfigError, ExportError
 from kgraph.export.rdf import (
+    BIBO,
     KG,
     KG_NAMESPACE,
+    NODE_CLASSES,
+    RELATION_PROPERTIES,
+    SKOSXL,
+    authors_iri,
     build_rdf,
+    dumps_ontology,
     dumps_rdf,
+    label_iri,
+    member_property,
     mint_iri,
     node_id_from_iri,
     node_iri,
     statement_iri,
+    write_ontology,
     write_rdf,
 )
+from kgraph.graph import schema
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 BASE = "https://example.org/kg/"
@@ -58,19 +68,25 @@ def test_rdf_counts_match_the_graph():
     rdf = build_rdf(G, BASE)
     edges = list(G.edges(keys=True, data=True))
     evidence_items = sum(len(d["evidence"]) for *_, d in edges)
+    aliases = sum(len(d.get("aliases", [])) for _, d in G.nodes(data=True))
     assert len(set(rdf.subjects(RDF.type, RDF.Statement))) == len(edges)
     assert len(set(rdf.subjects(RDF.type, KG.Evidence))) == evidence_items
     assert len(list(rdf.triples((None, KG.evidence, None)))) == evidence_items
+    assert len(set(rdf.subjects(RDF.type, SKOSXL.Label))) == aliases
     assert len(set(rdf.subjects(RDF.type, KG.Paper))) == 2
     assert {len(set(rdf.subjects(RDF.type, c))) for c in (KG.Method,)} == {2}
     for head, tail, key, _ in edges:
         assert (node_iri(head, BASE), KG[key], node_iri(tail, BASE)) in rdf
     # the whole graph, counted by hand from the fixture:
-    papers = (4 + 4) + 4  # type, id, title, abstract; + date, 2 creators, page; p2: the first four
-    entities = (3 + 2 + 1) + (3 + 1 + 1 + 1) + (3 + 1 + 1) + (3 + 1 + 1)  # type,id,prefLabel + alt + count + known
-    statements = 5 * len(edges) + evidence_items  # type, s, p, o, support + kg:evidence
+    dataset = 4  # void:Dataset: type, uriSpace, conformsTo, title
+    papers = 14 + 5  # p1: type, id, title, abstract, date, 2 creators, authorList, Seq type + 2 members,
+    #                  page, url (not an IRI as given), source; p2: type, id, title, abstract, source
+    labels = 4 * aliases  # each skosxl:Label: type, literalForm, rank, alias_count
+    entities = (3 + 2 + 3 + 1 + 1 + 1) + (3 + 1 + 2 + 2 + 1 + 1) + (3 + 1 + 2 + 1 + 1) + (3 + 1 + 1 + 1 + 1)
+    #           type, id, prefLabel + altLabels + skosxl links + mentioned_in + proposed_in + count + known_id
+    statements = 9 * 8 + (5 + 2 + 2 + 2) + 5  # type, s, p, o, support + extractors + evidence + papers
     evidence = 7 * evidence_items
-    assert len(rdf) == papers + entities + len(edges) + statements + evidence
+    assert len(rdf) == dataset + papers + labels + entities + len(edges) + statements + evidence == 267
 
 
 def test_rdf_hostile_literals_round_trip_exactly():
@@ -98,10 +114,14 @@ def test_rdf_iris_are_valid_and_minted_under_the_base():
     assert node_iri(HOSTILE_PAPER, BASE) in data_iris
     assert str(node_iri(HOSTILE_PAPER, BASE)) == BASE + "paper/arXiv%3A2401.1%20x%2Fy"
     assert {str(i)[len(BASE):].split("/")[0] for i in data_iris} == {
-        "paper", "method", "task", "dataset", "statement", "evidence"
+        "", "paper", "method", "task", "dataset", "statement", "evidence"
     }
-    page = back.value(node_iri(HOSTILE_PAPER, BASE), URIRef("http://xmlns.com/foaf/0.1/page"))
+    # labels and author lists hang below their node, numbered, never named after text
+    below = {str(i)[len(BASE):] for i in data_iris if str(i)[len(BASE):].count("/") > 1}
+    assert below and all(re.fullmatch(r"(paper/[^/]+/authors|[a-z]+/[^/]+/label/[0-9]+)", i) for i in below)
+    page = back.value(node_iri(HOSTILE_PAPER, BASE), FOAF.page)
     assert str(page) == "https://arxiv.org/abs/2401.1%20x?a=1&b=%3C2%3E"
+    assert str(back.value(node_iri(HOSTILE_PAPER, BASE), KG.url)) == "https://arxiv.org/abs/2401.1 x?a=1&b=<2>"
 
 
 def test_rdf_entities_use_skos_labels_without_repeating_the_pref_label():
@@ -113,6 +133,38 @@ def test_rdf_entities_use_skos_labels_without_repeating_the_pref_label():
     gnn = node_iri("method:graph-neural-network", BASE)
     assert rdf.value(gnn, KG.known_id) == Literal("graph-neural-network")
     assert rdf.value(gnn, KG.mention_count).toPython() == 6
+    assert set(rdf.objects(gnn, KG.mentioned_in)) == {node_iri(HOSTILE_PAPER, BASE), node_iri("paper:p2", BASE)}
+    assert set(rdf.objects(phi, KG.proposed_in)) == {node_iri(HOSTILE_PAPER, BASE)}
+
+
+def test_rdf_aliases_are_skosxl_labels_with_rank_and_count():
+    rdf = build_rdf(load_fixture(), BASE)
+    gnn = node_iri("method:graph-neural-network", BASE)
+    first, second = label_iri(gnn, 1), label_iri(gnn, 2)
+    assert rdf.value(gnn, SKOSXL.prefLabel) == first
+    assert set(rdf.objects(gnn, SKOSXL.altLabel)) == {second}
+    assert [(str(rdf.value(x, SKOSXL.literalForm)), rdf.value(x, KG.rank).toPython(),
+             rdf.value(x, KG.alias_count).toPython()) for x in (first, second)] == [
+        ("graph neural network", 1, 2), ("GNN", 2, 4)]
+    assert (first, RDF.type, SKOSXL.Label) in rdf
+
+
+def test_rdf_authors_keep_their_order():
+    rdf = build_rdf(load_fixture(), BASE)
+    paper = node_iri(HOSTILE_PAPER, BASE)
+    seq = rdf.value(paper, BIBO.authorList)
+    assert seq == authors_iri(paper) and (seq, RDF.type, RDF.Seq) in rdf
+    assert [str(rdf.value(seq, member_property(i))) for i in (1, 2)] == ["Erwin Schrödinger", 'Ada "Quote" Lovelace']
+    assert rdf.value(seq, member_property(3)) is None
+    assert rdf.value(node_iri("paper:p2", BASE), BIBO.authorList) is None
+
+
+def test_rdf_graph_is_described_as_a_void_dataset():
+    rdf = build_rdf(load_fixture(), BASE)
+    dataset = URIRef(BASE)
+    assert (dataset, RDF.type, VOID.Dataset) in rdf
+    assert rdf.value(dataset, VOID.uriSpace) == Literal(BASE)
+    assert rdf.value(dataset, DCTERMS.title) == Literal("export fixture <b>&</b>")
 
 
 def test_rdf_reified_statement_carries_support_and_evidence():
@@ -142,7 +194,7 @@ def test_rdf_has_no_blank_nodes():
 
 
 def reversed_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    H = nx.MultiDiGraph()
+    H = nx.MultiDiGraph(**G.graph)
     for node in reversed(list(G)):
         H.add_node(node, **G.nodes[node])
     for u, v, k, d in reversed(list(G.edges(keys=True, data=True))):
@@ -150,13 +202,35 @@ def reversed_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return H
 
 
-@pytest.mark.parametrize("format", ["turtle", "nt"])
+@pytest.mark.parametrize("format", ["turtle", "nt", "json-ld"])
 def test_rdf_serialization_is_byte_deterministic(format):
     G = load_fixture()
     first = dumps_rdf(G, BASE, format=format)
     assert dumps_rdf(G, BASE, format=format) == first
     assert dumps_rdf(reversed_copy(G), BASE, format=format) == first
     assert isomorphic(build_rdf(G, BASE), build_rdf(reversed_copy(G), BASE))
+
+
+@pytest.mark.parametrize("format", ["turtle", "nt", "json-ld"])
+def test_rdf_every_format_parses_back_isomorphic(format):
+    G = load_fixture()
+    back = parse(dumps_rdf(G, BASE, format=format), format)
+    assert isomorphic(back, build_rdf(G, BASE))
+
+
+def test_rdf_jsonld_is_compacted_with_an_inline_context():
+    data = json.loads(dumps_rdf(load_fixture(), BASE, format="json-ld"))
+    assert set(data) == {"@context", "@graph"}
+    assert data["@context"]["kg"] == KG_NAMESPACE and data["@context"]["method"] == BASE + "method/"
+    ids = [node["@id"] for node in data["@graph"]]
+    assert ids == sorted(ids)
+    assert any(node.get("@type") == "kg:Method" for node in data["@graph"])
+
+
+@pytest.mark.parametrize("format", ["xml", "rdf/xml", "trig"])
+def test_rdf_unknown_format_is_a_config_error(format):
+    with pytest.raises(ConfigError, match="unknown RDF format"):
+        dumps_rdf(load_fixture(), BASE, format=format)
 
 
 def test_rdf_ntriples_are_sorted_and_parse_back():
@@ -175,6 +249,21 @@ def test_rdf_write_file(tmp_path):
     assert isomorphic(Graph().parse(path, format="turtle"), build_rdf(G, BASE))
 
 
+def test_rdf_write_a_built_graph_in_several_formats(tmp_path):
+    G = load_fixture()
+    rdf = build_rdf(G, BASE)
+    for format, name in (("turtle", "graph.ttl"), ("nt", "graph.nt"), ("json-ld", "graph.jsonld")):
+        write_rdf(rdf, tmp_path / name, format=format)
+        assert (tmp_path / name).read_text(encoding="utf-8") == dumps_rdf(G, BASE, format=format)
+
+
+def test_rdf_write_ontology_copies_the_shipped_file(tmp_path):
+    write_ontology(tmp_path / "ontology.ttl")
+    shipped = resources.files("kgraph").joinpath("resources/ontology.ttl").read_bytes()
+    assert (tmp_path / "ontology.ttl").read_bytes() == shipped
+    assert dumps_ontology() == shipped.decode("utf-8")
+
+
 def test_rdf_hash_base_iri():
     rdf = build_rdf(load_fixture(), "https://example.org/kg#")
     assert (URIRef("https://example.org/kg#task/schrodinger-equation"), RDF.type, KG.Task) in rdf
@@ -186,6 +275,44 @@ def test_rdf_hash_base_iri():
 def test_rdf_bad_base_iri_is_a_config_error(base):
     with pytest.raises(ConfigError, match="base IRI"):
         build_rdf(load_fixture(), base)
+
+
+@pytest.mark.parametrize(
+    ("node", "attrs"),
+    [
+        ("task:a", {"type": "task", "label": "a", "colour": "red"}),
+        ("paper:p", {"type": "paper", "label": "p", "aliases": ["p"]}),
+    ],
+)
+def test_rdf_attribute_without_a_property_is_an_export_error(node, attrs):
+    G = nx.MultiDiGraph()
+    G.add_node(node, **attrs)
+    with pytest.raises(ExportError, match="which RDF has no property for"):
+        build_rdf(G, BASE)
+
+
+def test_rdf_edge_attribute_without_a_property_is_an_export_error():
+    G = nx.MultiDiGraph()
+    G.add_node("task:a", type="task", label="a")
+    G.add_node("method:m", type="method", label="m")
+    G.add_edge("method:m", "task:a", key="used_for", relation="used_for", weight=3)
+    with pytest.raises(ExportError, match="'weight'"):
+        build_rdf(G, BASE)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({"aliases": ["a", "b"], "alias_counts": [1]}, "2 aliases but 1 alias counts"),
+        ({"mentions": "many"}, "mentions must be an integer"),
+        ({"mentions": True}, "mentions must be an integer"),
+    ],
+)
+def test_rdf_malformed_entity_attributes_are_export_errors(attrs, message):
+    G = nx.MultiDiGraph()
+    G.add_node("task:a", type="task", label="a", **attrs)
+    with pytest.raises(ExportError, match=message):
+        build_rdf(G, BASE)
 
 
 def test_rdf_unknown_relation_is_an_export_error():
@@ -221,10 +348,7 @@ def test_rdf_vocabulary_rejects_misspelt_terms():
 
 
 def test_rdf_ontology_declares_exactly_the_vocabulary():
-    ontology = Graph().parse(
-        data=resources.files("kgraph").joinpath("resources/ontology.ttl").read_text(encoding="utf-8"),
-        format="turtle",
-    )
+    ontology = Graph().parse(data=dumps_ontology(), format="turtle")
     declared = {
         s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(KG_NAMESPACE)
     }
@@ -233,6 +357,17 @@ def test_rdf_ontology_declares_exactly_the_vocabulary():
     used = {term for triple in rdf for term in triple if str(term).startswith(KG_NAMESPACE)}
     assert used <= declared
     assert (KG.Method, RDF.type, OWL.Class) in ontology
+
+
+def test_rdf_every_node_type_and_relation_has_a_term():
+    assert set(NODE_CLASSES) == set(schema.NODE_TYPES)
+    assert set(RELATION_PROPERTIES) == set(schema.RELATIONS)
+    ontology = Graph().parse(data=dumps_ontology(), format="turtle")
+    for cls in NODE_CLASSES.values():
+        assert (cls, RDF.type, OWL.Class) in ontology
+    for prop in RELATION_PROPERTIES.values():
+        assert (prop, RDF.type, OWL.ObjectProperty) in ontology
+        assert ontology.value(prop, RDFS.domain) is not None and ontology.value(prop, RDFS.range) is not None
 
 
 @pytest.mark.parametrize(
@@ -269,7 +404,7 @@ def test_rdf_node_iri_property(node_type, local):
     assert node_id_from_iri(iri, BASE) == node_id
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     ids=st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=15), min_size=1,
                  max_size=4, unique=True),
@@ -287,6 +422,7 @@ def test_rdf_turtle_round_trip_property(ids, text):
     built = build_rdf(G, BASE)
     assert isomorphic(parse(dumps_rdf(G, BASE)), built)
     assert isomorphic(parse(dumps_rdf(G, BASE, format="nt"), "nt"), built)
+    assert isomorphic(parse(dumps_rdf(G, BASE, format="json-ld"), "json-ld"), built)
 
 
 def test_mint_iri_rejects_unencodable_text():

@@ -78,5 +78,6 @@ def test_ingest_ids_always_well_formed(title: str) -> None:
     paper_id = paper_id_from_title(title)
     assert ID_PATTERN.match(paper_id), paper_id
     assert len(paper_id) <= 48 + 1 + 8
-    # case never matters: a title and its case-folded form get one id
-    assert paper_id_from_title(title.casefold()) == paper_id_from_title(title)
+    # case never matters (outside LaTeX, where \H and \h are different macros)
+    if "\\" not in title:
+        assert paper_id_from_title(title.casefold()) == paper_id_from_title(title)

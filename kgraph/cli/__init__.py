@@ -50,3 +50,8 @@ def main() -> None:
 
 # command modules register themselves on `cli` when imported
 from . import build  # noqa: E402,F401
+from . import query  # noqa: E402,F401
+from . import ner_eval  # noqa: E402,F401
+from . import eval  # noqa: E402,F401
+from . import rdf  # noqa: E402,F401
+from . import html  # noqa: E402,F401

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..config import INPUT_FORMATS, OUTPUT_FORMATS, Config
+from ..config import ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, RDF_FORMATS, Config
 from ..errors import KGraphError
 from . import Progress as _Progress
 from . import cli
@@ -28,6 +28,44 @@ def _config(inputs, output, input_format, skip_bad, **extra) -> Config:
     )
 
 
+def _scale_options(command):
+    """Options for where extraction runs and what is read (docs/SCALING.md)."""
+    options = [
+        click.option("--processes", "-j", type=click.IntRange(min=0), default=0,
+                     help="Extraction processes (local engine) or LocalCluster workers (dask engine); "
+                          "default 0: every core."),
+        click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                     help="Run extraction here, or on a Dask cluster."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address (tcp://host:8786) or scheduler file; "
+                          "without it --engine dask starts a LocalCluster."),
+        click.option("--no-cache", is_flag=True,
+                     help="Extract every paper again instead of reusing OUTPUT/.cache."),
+        click.option("--categories", metavar="LIST",
+                     help="Keep only JSON Lines (arXiv) records in these comma-separated categories or "
+                          "archives, e.g. cs.CL,cs.LG or cs."),
+        click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="Keep only records whose update_date is on or after this day."),
+        click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="Keep only records whose update_date is on or before this day."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _scale_settings(processes, engine, scheduler, no_cache, categories, since, until) -> dict:
+    return {
+        "processes": processes,
+        "engine": engine,
+        "scheduler": scheduler,
+        "use_cache": not no_cache,
+        "categories": tuple((categories or "").replace(" ", ",").split(",")),
+        "since": since,
+        "until": until,
+    }
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", default="output", show_default=True, type=click.Path(path_type=Path),
@@ -38,14 +76,18 @@ def _config(inputs, output, input_format, skip_bad, **extra) -> Config:
 @click.option("--outputs", default=",".join(OUTPUT_FORMATS), show_default=True,
               help="Comma-separated outputs to write.")
 @click.option("--base-iri", default=Config.base_iri, show_default=True, help="Base IRI for RDF resources.")
+@click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default=None,
+              help="Write only this RDF format (default: graph.ttl, graph.nt and graph.jsonld).")
 @click.option("--max-html-nodes", default=Config.html_max_nodes, show_default=True,
               help="Draw at most this many nodes in graph.html.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-def build(inputs, output, input_format, skip_bad, outputs, base_iri, max_html_nodes, progress) -> None:
+@_scale_options
+def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format, max_html_nodes, progress,
+          **scale) -> None:
     """Build the graph of INPUTS (files or directories; default: data/) into OUTPUT.
 
-    Writes extractions.jsonl, graph.json, graph.graphml, graph.ttl, graph.html
-    and report.json.
+    Writes extractions.jsonl, graph.json, graph.graphml, graph.ttl, graph.nt,
+    graph.jsonld, ontology.ttl, graph.html and report.json.
     """
     from ..run import build as run_build
 
@@ -54,19 +96,39 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, max_html_no
     try:
         config = _config(inputs, output, input_format, skip_bad,
                          outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
-                         base_iri=base_iri, html_max_nodes=max_html_nodes)
+                         base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
+                         **_scale_settings(**scale))
         result = run_build(config=config, on_paper=bar.update)
     except KGraphError as exc:
         bar.close()
-        _fail(str(exc))
+        _fail(_one_line(str(exc)))
     except OSError as exc:
         bar.close()
-        _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
+    except KeyboardInterrupt:
+        bar.close()
+        _interrupted()
     bar.close()
-    _print_summary(result.report, result.files, result.timings)
+    _print_summary(result.report, result.files, result.timings, result.extraction)
 
 
-def _print_summary(report: dict, files, timings) -> None:
+def _one_line(message: str) -> str:
+    r"""The message on one line: line breaks (from a file name, say) written as ``\n``.
+
+    >>> _one_line("a.jsonl:2: bad\nname")
+    'a.jsonl:2: bad\\nname'
+    """
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _interrupted() -> None:
+    # Ctrl-C: no traceback. A build's outputs are renamed into place only once
+    # all are written (kgraph.run.write_outputs), so the previous ones stay whole.
+    click.echo("Error: interrupted", err=True)
+    sys.exit(130)
+
+
+def _print_summary(report: dict, files, timings, extraction=None) -> None:
     papers = report["papers"]
     nodes = report["nodes"]
     entities = ", ".join(f"{nodes.get(t, 0)} {t}s" for t in ("method", "task", "dataset"))
@@ -80,6 +142,13 @@ def _print_summary(report: dict, files, timings) -> None:
         click.echo(f"{problem['severity']}: {problem['file']}:{problem['line']}: {problem['reason']}", err=True)
     if len(report["problems"]) > 10:
         click.echo(f"... {len(report['problems']) - 10} more problems in report.json", err=True)
+    if "filtered_out" in papers:
+        click.echo(f"filtered:  {papers['filtered_out']} records outside the categories or dates asked for")
+    if extraction:
+        workers = extraction["workers"]
+        where = "dask" if extraction["engine"] == "dask" else "local"
+        click.echo(f"extracted: {extraction['extracted']} papers, {extraction['cached']} from the cache "
+                   f"({where}, {workers} {'worker' if workers == 1 else 'workers'})")
     click.echo(f"time:      {timings.get('total', 0):.1f} s")
     click.echo("files:     " + ", ".join(str(f) for f in files))
     html = [f for f in files if f.name == "graph.html"]
@@ -95,7 +164,9 @@ def _print_summary(report: dict, files, timings) -> None:
 @click.option("--format", "input_format", type=_FORMAT, default=None, help="Input format.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable records instead of stopping.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-def extract(inputs, output, input_format, skip_bad, progress) -> None:
+@click.option("--processes", "-j", type=click.IntRange(min=0), default=0,
+              help="Extraction processes; default 0: every core.")
+def extract(inputs, output, input_format, skip_bad, progress, processes) -> None:
     """Extract mentions and in-paper relations from INPUTS, without building a graph.
 
     One JSON object per paper: its mentions (type, offsets, extractor), the
@@ -107,7 +178,7 @@ def extract(inputs, output, input_format, skip_bad, progress) -> None:
     show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
     bar = _Progress(show, "extracting")
     try:
-        config = _config(inputs, ".", input_format, skip_bad)
+        config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
         extractions, problems = run_extract(config, on_paper=bar.update)
         lines = [json.dumps(_extraction_dict(ex), ensure_ascii=False) + "\n" for ex in extractions]
         if str(output) == "-":
@@ -117,7 +188,13 @@ def extract(inputs, output, input_format, skip_bad, progress) -> None:
                 handle.writelines(lines)
     except KGraphError as exc:
         bar.close()
-        _fail(str(exc))
+        _fail(_one_line(str(exc)))
+    except OSError as exc:
+        bar.close()
+        _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
+    except KeyboardInterrupt:
+        bar.close()
+        _interrupted()
     bar.close()
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
@@ -168,9 +245,14 @@ def stats(graph_dir, top) -> None:
     click.echo("nodes by type:")
     for kind, n in sorted(nodes.items()):
         click.echo(f"  {kind:10} {n}")
-    click.echo("relations:")
+    click.echo("relations (edges; by support, the number of papers stating them; edges only the learned model found):")
+    click.echo(f"  {'':14} {'edges':>6} {'1':>6} {'2':>6} {'3+':>6} {'max':>6} {'model':>6}")
     for rel, n in sorted(edges.items()):
-        click.echo(f"  {rel:14} {n}")
+        support = [d.get("support") or 0 for _, _, k, d in graph.edges(keys=True, data=True) if k == rel]
+        learned = sum(1 for _, _, k, d in graph.edges(keys=True, data=True)
+                      if k == rel and d.get("extractors") and all(str(e).startswith("model:") for e in d["extractors"]))
+        click.echo(f"  {rel:14} {n:6} {support.count(1):6} {support.count(2):6} "
+                   f"{sum(1 for x in support if x >= 3):6} {max(support, default=0):6} {learned:6}")
     for kind in ("method", "task", "dataset"):
         ranked = sorted(
             (n for n, d in graph.nodes(data=True) if d.get("type") == kind),

@@ -14,14 +14,24 @@ file is removed and the old file is left as it was.
 ...     _ = f.write("new")
 >>> target.read_text()
 'new'
+
+Several files that belong together (a build's outputs) are written with
+:func:`atomic_files`: each goes to a hidden staging file, and only when all of
+them are written are they renamed onto their targets, one after another. A
+failure or a kill before that leaves every target as it was. Temporary and
+staging files always have hidden names (``.graph.json.<hex>.tmp``,
+``.graph.json.<hex>.staged``); :func:`remove_stale_temps` removes those that a
+killed process left behind.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
@@ -108,6 +118,132 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """
     with atomic_open(path, "wb") as handle:
         handle.write(data)
+
+
+@contextmanager
+def atomic_files() -> Iterator[Callable[[str | os.PathLike[str]], Path]]:
+    """Write several files that replace their targets together, when the block succeeds.
+
+    The block gets ``stage``: ``stage(target)`` returns the hidden path to
+    write ``target``'s new content to, with any writer. When the block ends
+    without an exception, every staged file is renamed onto its target, in
+    the order staged; if the block raises (or the process dies), the staged
+    files are not renamed, and every target keeps its old content. A
+    replaced file keeps its permissions.
+
+    >>> import tempfile, pathlib
+    >>> directory = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_files() as stage:
+    ...     atomic_write_text(stage(directory / "a.txt"), "a")
+    ...     atomic_write_text(stage(directory / "b.txt"), "b")
+    >>> sorted(p.name for p in directory.iterdir())
+    ['a.txt', 'b.txt']
+    """
+    staged: list[tuple[Path, Path]] = []
+
+    def stage(path: str | os.PathLike[str]) -> Path:
+        target = Path(path)
+        if target.is_dir():
+            raise ExportError(f"cannot write {target}: it is a directory")
+        if not target.parent.is_dir():
+            raise ExportError(f"cannot write {target}: directory {target.parent} does not exist")
+        staging = target.parent / f".{target.name}.{secrets.token_hex(6)}.staged"
+        staged.append((staging, target))
+        return staging
+
+    try:
+        try:
+            yield stage
+        except ExportError as exc:
+            # A writer names the file it was given; name the output instead.
+            message = str(exc)
+            for staging, target in staged:
+                message = message.replace(str(staging), str(target))
+            if message == str(exc):
+                raise
+            raise ExportError(message) from exc
+        missing = [target for staging, target in staged if not staging.is_file()]
+        if missing:
+            raise ExportError(f"cannot write {missing[0]}: nothing was written to it")
+        directories = set()
+        for staging, target in staged:
+            try:
+                mode = stat.S_IMODE(os.stat(target).st_mode)
+            except FileNotFoundError:
+                mode = None
+            try:
+                if mode is not None:
+                    os.chmod(staging, mode)
+                os.replace(staging, target)
+            except OSError as exc:
+                raise ExportError(f"cannot write {target}: {_reason(exc)}") from exc
+            directories.add(target.parent)
+        for directory in sorted(directories):
+            _fsync_directory(directory)
+    finally:
+        for staging, _ in staged:
+            with suppress(OSError):
+                os.unlink(staging)
+
+
+def remove_stale_temps(
+    directory: str | os.PathLike[str], names: Sequence[str], *, older_than: float = 3600.0
+) -> list[Path]:
+    """Remove the temporary and staging files of ``names`` in ``directory`` that a killed write left.
+
+    Only hidden files named as :func:`atomic_open` and :func:`atomic_files`
+    name them, for one of ``names``, and last modified more than
+    ``older_than`` seconds ago (so that a write still running elsewhere is
+    left alone). Returns the paths removed.
+
+    >>> import tempfile, pathlib
+    >>> directory = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (directory / ".graph.json.0123456789ab.tmp").write_text("half")
+    >>> [p.name for p in remove_stale_temps(directory, ["graph.json"], older_than=0)]
+    ['.graph.json.0123456789ab.tmp']
+    """
+    if not names:
+        return []
+    stems = "|".join(re.escape(name) for name in names)
+    pattern = re.compile(rf"\.\.?(?:{stems})\.[0-9a-f]{{12}}\.(?:tmp|staged(?:\.[0-9a-f]{{12}}\.tmp)?)")
+    cutoff = time.time() - older_than
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return []
+    for entry in sorted(entries, key=lambda e: e.name):
+        if not pattern.fullmatch(entry.name):
+            continue
+        with suppress(OSError):
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime <= cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def check_output_directory(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`~kgraph.errors.ExportError` if files cannot be written into directory ``path``.
+
+    ``path`` need not exist yet, but the nearest of it and its parents that
+    exists must be a writable directory. Nothing is created. (The check says
+    what is wrong early; the writes themselves still report any failure.)
+
+    >>> import tempfile, pathlib
+    >>> check_output_directory(pathlib.Path(tempfile.mkdtemp()) / "new" / "out")
+    >>> check_output_directory("/dev/null/out")
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.ExportError: cannot write outputs to /dev/null/out: /dev/null is not a directory
+    """
+    target = Path(path)
+    existing = target
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(f"cannot write outputs to {target}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write outputs to {target}: {existing} is not writable")
 
 
 def _create_temp(target: Path) -> tuple[int, str]:

@@ -1,26 +1,35 @@
-"""A self-contained interactive HTML view of the graph (pyvis / vis-network).
+"""A self-contained interactive HTML view of the graph (vis-network, as bundled with pyvis).
 
-The page is one file that works offline: vis-network's script and style (as
-bundled with pyvis) are inlined, and nothing is loaded from anywhere else.
-pyvis assembles the node and edge records; the page itself comes from the
-template below rather than pyvis's, whose "in_line" mode still links
-Bootstrap from a CDN and whose "local" mode writes ``lib/`` into the working
-directory.
+The page is one file that works offline: vis-network's script and style, which
+pyvis ships, are inlined together with the viewer's own script and style
+(``kgraph/resources/viewer.js``, ``viewer.css``, ``viewer.html``); nothing is
+loaded from anywhere else. pyvis's own page is not used: its "in_line" mode
+still links Bootstrap from a CDN and its "local" mode writes ``lib/`` into the
+working directory. Nor are its ``Network.add_node``/``add_edge``, which check
+for duplicates by scanning lists (quadratic: 6 s for 10,000 nodes and 20,000
+edges); the records they would make are built here directly.
 
-Corpus text is untrusted. It reaches the page in two ways, both inert:
+What the page offers: nodes coloured and shaped by type and sized by degree
+(or support), edges coloured and dashed by relation with arrows for direction,
+a legend that doubles as the type and relation filter, a minimum-support
+slider, a search box over names and aliases, neighbourhood highlighting on
+click and a side panel with a node's aliases, papers and the evidence
+sentences of its edges.
 
-* labels and tooltips travel as JSON inside ``<script type="application/json">``
-  blocks, with ``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``,
-  ``\\u0026``, so no text can close the script element;
-* tooltips are HTML in which every piece of corpus text went through
-  :func:`html.escape`; the page parses them inside a ``<template>`` element.
-  Labels are drawn on the canvas, which never interprets markup.
+What is drawn can be capped before the page is made (:func:`select_view`):
+node types, minimum support, the ego network of one entity, a maximum number
+of nodes. The layout is computed here (:func:`layout_positions`) and drawn
+with vis-network's physics off: the page is usable as soon as it is drawn, and
+the same graph looks the same every time it is opened. Graphs of more than
+:data:`LARGE_GRAPH` nodes are drawn more cheaply: no node borders, solid
+edges, arrow heads only when zoomed in, edges hidden while the view moves.
 
-Nodes are coloured and shaped by type and sized by degree; edges are coloured
-by relation. Graphs larger than ``max_nodes`` keep the highest-degree nodes.
-The layout is vis-network's physics with a fixed random seed, stopped after a
-short stabilization. Output is deterministic: the same graph gives the same
-bytes.
+Corpus text is untrusted. It travels as JSON inside
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as
+``\\u003c``, ``\\u003e``, ``\\u0026``, so no text can close the element; the
+page's script puts it into the document only as text (``textContent``, plain
+text tooltips, canvas labels), never as markup. Output is deterministic: the
+same graph gives the same bytes.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -32,18 +41,21 @@ bytes.
 
 from __future__ import annotations
 
-import html
+import difflib
 import json
 import math
 import os
+import unicodedata
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 import jinja2
 import networkx as nx
+import numpy as np
 from markupsafe import Markup
 
-from ..errors import ExportError
+from ..errors import ConfigError, ExportError
 from ..graph import schema
 from .atomic import atomic_write_text
 
@@ -55,35 +67,52 @@ NODE_STYLES: dict[str, tuple[str, str]] = {
     "dataset": ("#e15759", "triangle"),
 }
 OTHER_NODE_STYLE = ("#9e9e9e", "dot")
-RELATION_COLORS: dict[str, str] = {
-    "proposes": "#d62728",
-    "addresses": "#2ca02c",
-    "uses": "#1f77b4",
-    "mentions": "#b8b8b8",
-    "used_for": "#9467bd",
-    "evaluated_on": "#8c564b",
-    "compared_with": "#e377c2",
-    "extends": "#bcbd22",
-    "part_of": "#17becf",
+# relation -> (colour, dash pattern or None, arrow heads)
+RELATION_STYLES: dict[str, tuple[str, list[int] | None, str]] = {
+    "proposes": ("#d62728", None, "to"),
+    "addresses": ("#2ca02c", None, "to"),
+    "uses": ("#1f77b4", None, "to"),
+    "mentions": ("#a9a9a9", [2, 4], "to"),
+    "used_for": ("#9467bd", None, "to"),
+    "evaluated_on": ("#8c564b", None, "to"),
+    "compared_with": ("#e377c2", [8, 4], ""),  # symmetric: one edge per pair, no arrow
+    "extends": ("#bcbd22", None, "to"),
+    "part_of": ("#17becf", [12, 3, 3, 3], "to"),
 }
-OTHER_RELATION_COLOR = "#7f7f7f"
+RELATION_COLORS: dict[str, str] = {name: style[0] for name, style in RELATION_STYLES.items()}
+OTHER_RELATION_STYLE: tuple[str, list[int] | None, str] = ("#7f7f7f", None, "to")
+SIZE_BY = ("degree", "support")
 
-LARGE_GRAPH = 500  # above this many nodes: cheaper physics, straight edges
+LARGE_GRAPH = 500  # above this many nodes: drawn more cheaply (see the module docstring)
 LABEL_CHARS = 40
-ABSTRACT_CHARS = 500
-SENTENCE_CHARS = 300
-TOOLTIP_LIST_ITEMS = 8
-EVIDENCE_SHOWN = 3
+ABSTRACT_CHARS = 1500
+SENTENCE_CHARS = 400
+EVIDENCE_SHOWN = 3  # evidence sentences kept per edge (the page says how many more)
+PIXELS_PER_UNIT = 28  # layout unit (one ideal edge length) in canvas pixels
+SMALL_GRAPH_PIXELS = 800  # a small graph's layout spans at least this many pixels, up to 3x the spacing
+GRAVITY = 0.05  # pull of each node towards its component's centre, per unit of distance
 
 _VIS_JS = "templates/lib/vis-9.1.2/vis-network.min.js"
 _VIS_CSS = "templates/lib/vis-9.1.2/vis-network.css"
 
 
-def dumps_html(G: nx.MultiDiGraph, *, max_nodes: int = 2000, title: str = "kgraph") -> str:
+def dumps_html(
+    G: nx.MultiDiGraph,
+    *,
+    max_nodes: int = 2000,
+    min_support: int = 1,
+    types: Iterable[str] | None = None,
+    focus: str | None = None,
+    depth: int = 2,
+    size_by: str = "degree",
+    title: str = "kgraph",
+) -> str:
     """The graph as one self-contained HTML page.
 
-    ``max_nodes`` caps the nodes shown: the highest-degree ones are kept
-    (ties broken by id) with the edges among them, and the page says so.
+    The keyword arguments other than ``size_by`` and ``title`` choose what is
+    drawn, as in :func:`select_view`; the page says what was left out.
+    ``size_by`` sizes nodes by their degree in ``G`` or by their support (the
+    number of papers that mention an entity).
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -93,32 +122,107 @@ def dumps_html(G: nx.MultiDiGraph, *, max_nodes: int = 2000, title: str = "kgrap
     >>> "Showing 2 of 5 nodes" in dumps_html(G, max_nodes=2)
     True
     """
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
-    shown = select_nodes(G, max_nodes)
-    view = G.subgraph(shown)
-    nodes, edges = _network_records(G, view, shown)
-    types = {view.nodes[n].get(schema.TYPE) for n in shown}
-    relations = {data.get(schema.RELATION, key) for _, _, key, data in view.edges(keys=True, data=True)}
-    page = _environment().from_string(_TEMPLATE)
+    if size_by not in SIZE_BY:
+        raise ConfigError(f"size_by must be one of {', '.join(SIZE_BY)}, got {size_by!r}")
+    view = select_view(G, max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
+    shown = sorted(view.nodes, key=str)
+    positions = layout_positions(view)
+    data = _page_data(G, view, shown, positions, size_by=size_by, focus=find_node(G, focus) if focus else None,
+                      large=len(shown) > LARGE_GRAPH)
+    page = _environment().from_string(_resource_text("viewer.html"))
     return page.render(
         title=title,
-        note=_note(G, len(shown), view.number_of_edges()),
-        node_legend=[(t, *NODE_STYLES[t]) for t in NODE_STYLES if t in types]
-        + [(str(t), *OTHER_NODE_STYLE) for t in sorted(types - NODE_STYLES.keys(), key=str)],
-        edge_legend=[(r, RELATION_COLORS[r]) for r in RELATION_COLORS if r in relations]
-        + [(str(r), OTHER_RELATION_COLOR) for r in sorted(relations - RELATION_COLORS.keys(), key=str)],
-        nodes_json=script_json(nodes),
-        edges_json=script_json(edges),
-        options_json=script_json(_vis_options(len(shown))),
-        vis_js=_vendor_asset(_VIS_JS, "</script"),
-        vis_css=_vendor_asset(_VIS_CSS, "</style"),
+        note=_note(G, view, min_support=min_support, types=types, focus=focus, depth=depth, max_nodes=max_nodes),
+        node_legend=data["types"],
+        edge_legend=data["relations"],
+        max_support=max(
+            [1, *(n["support"] for n in data["nodes"]), *(e["support"] for e in data["edges"])]
+        ),
+        size_by=size_by,
+        data_json=Markup(script_json(data)),
+        options_json=Markup(script_json(_vis_options(len(shown)))),
+        vis_js=_inline_asset(_vendor_text(_VIS_JS), "</script"),
+        vis_css=_inline_asset(_vendor_text(_VIS_CSS), "</style"),
+        viewer_js=_inline_asset(_resource_text("viewer.js"), "</script"),
+        viewer_css=_inline_asset(_resource_text("viewer.css"), "</style"),
     )
 
 
 def write_html(G: nx.MultiDiGraph, path: str | os.PathLike[str], **kw: Any) -> None:
     """Write :func:`dumps_html` to ``path`` atomically; nothing else is written."""
     atomic_write_text(path, dumps_html(G, **kw))
+
+
+def select_view(
+    G: nx.MultiDiGraph,
+    *,
+    max_nodes: int | None = None,
+    min_support: int = 1,
+    types: Iterable[str] | None = None,
+    focus: str | None = None,
+    depth: int = 2,
+) -> nx.MultiDiGraph:
+    """The part of ``G`` to draw, as a read-only subgraph view.
+
+    In this order:
+
+    * ``focus``: the ego network of one node (an id, a label or an alias, see
+      :func:`find_node`): the nodes within ``depth`` hops of it, edges taken in
+      either direction;
+    * ``min_support``: edges stated by fewer papers are dropped (before the ego
+      network is taken), and so are entities mentioned by fewer papers (a paper
+      counts as its own one supporting paper);
+    * ``types``: only nodes of these types;
+    * ``max_nodes``: the nodes nearest the focus, then of highest degree in
+      ``G``, ties broken by id.
+
+    The focus node itself is always kept.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("paper:1", "method:a", key="proposes", relation="proposes", support=1)
+    'proposes'
+    >>> G.add_edge("method:a", "task:x", key="used_for", relation="used_for", support=2)
+    'used_for'
+    >>> G.add_edge("task:x", "dataset:d", key="mentions", relation="mentions", support=1)
+    'mentions'
+    >>> for node in G:
+    ...     G.nodes[node].update(type=node.split(":")[0], label=node.split(":")[1])
+    >>> sorted(select_view(G, focus="a", depth=1))
+    ['method:a', 'paper:1', 'task:x']
+    >>> sorted(select_view(G, types=["method", "task"]).edges(keys=True))
+    [('method:a', 'task:x', 'used_for')]
+    """
+    if max_nodes is not None and max_nodes < 1:
+        raise ConfigError(f"max_nodes must be at least 1, got {max_nodes}")
+    if min_support < 1:
+        raise ConfigError(f"min_support must be at least 1, got {min_support}")
+    if depth < 0:
+        raise ConfigError(f"depth must be at least 0, got {depth}")
+    wanted = _check_types(types)
+
+    def edge_kept(u: Any, v: Any, k: Any) -> bool:
+        return edge_support(G.edges[u, v, k]) >= min_support
+
+    centre = find_node(G, focus) if focus is not None else None
+    distance = _hops(G, centre, depth, edge_kept) if centre is not None else None
+    candidates = distance if distance is not None else G
+    keep = [
+        node
+        for node in candidates
+        if node == centre
+        or (
+            node_support(G.nodes[node]) >= min_support
+            and (wanted is None or G.nodes[node].get(schema.TYPE) in wanted)
+        )
+    ]
+    if max_nodes is not None and len(keep) > max_nodes:
+        def rank(node: Any) -> tuple:
+            return (distance[node] if distance is not None else 0, -G.degree(node), str(node))
+
+        keep = sorted(keep, key=rank)[:max_nodes]
+    kept = set(keep)
+    return nx.subgraph_view(G, filter_node=kept.__contains__, filter_edge=edge_kept)
 
 
 def select_nodes(G: nx.MultiDiGraph, max_nodes: int) -> list:
@@ -129,10 +233,69 @@ def select_nodes(G: nx.MultiDiGraph, max_nodes: int) -> list:
     >>> select_nodes(G, 2)
     ['a', 'b']
     """
-    if G.number_of_nodes() <= max_nodes:
-        return sorted(G.nodes, key=str)
-    ranked = sorted(G.degree, key=lambda item: (-item[1], str(item[0])))
-    return sorted((node for node, _ in ranked[:max_nodes]), key=str)
+    return sorted(select_view(G, max_nodes=max_nodes), key=str)
+
+
+def find_node(G: nx.MultiDiGraph, name: str) -> Any:
+    """The node called ``name``: its id, else its label or one of its aliases.
+
+    Case, accents and spacing are ignored. Where several nodes share the name,
+    entities come before papers, then the one of highest degree, then by id.
+    Raises :class:`~kgraph.errors.ConfigError` naming close matches when no
+    node has the name.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("method:dust3r", type="method", label="DUSt3R", aliases=["DUSt3R", "Dust3R model"])
+    >>> find_node(G, "dust3r model")
+    'method:dust3r'
+    >>> find_node(G, "MASt3R")
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.ConfigError: no node is called 'MASt3R' (by id, label or alias); close matches: DUSt3R
+    """
+    if name in G:
+        return name
+    wanted = _fold(name)
+    matches = [
+        node
+        for node, attrs in G.nodes(data=True)
+        if any(_fold(str(text)) == wanted for text in (attrs.get(schema.LABEL), *(attrs.get(schema.ALIASES) or ())) if text)
+    ]
+    if matches:
+        return min(
+            matches,
+            key=lambda n: (G.nodes[n].get(schema.TYPE) == schema.PAPER, -G.degree(n), str(n)),
+        )
+    labels = sorted({str(attrs.get(schema.LABEL) or node) for node, attrs in G.nodes(data=True)})
+    close = difflib.get_close_matches(name, labels, n=5, cutoff=0.6)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    raise ConfigError(f"no node is called {name!r} (by id, label or alias){hint}")
+
+
+def node_support(attrs: dict[str, Any]) -> int:
+    """How many papers back a node: the papers mentioning an entity; 1 for a paper.
+
+    >>> node_support({"type": "method", "papers": ["paper:1", "paper:2"]})
+    2
+    >>> node_support({"type": "paper"})
+    1
+    """
+    if attrs.get(schema.TYPE) == schema.PAPER:
+        return 1
+    return max(1, len(attrs.get(schema.PAPERS) or ()))
+
+
+def edge_support(attrs: dict[str, Any]) -> int:
+    """How many papers state an edge (its ``support``, 1 when missing).
+
+    >>> edge_support({"support": 3}), edge_support({})
+    (3, 1)
+    """
+    try:
+        return max(1, int(attrs.get(schema.SUPPORT) or 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def script_json(value: Any) -> str:
@@ -145,258 +308,489 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _network_records(G: nx.MultiDiGraph, view: nx.MultiDiGraph, shown: list) -> tuple[list, list]:
-    """Node and edge records for vis-network, built with pyvis from copies of the data."""
-    from pyvis.network import Network  # imports IPython: only when a page is made
+# --------------------------------------------------------------------------- layout
 
-    net = Network(directed=True, cdn_resources="in_line")
+
+def layout_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120) -> dict[Any, tuple[float, float]]:
+    """Canvas positions (pixels) for every node of ``G``: a force-directed layout.
+
+    Each connected component is laid out on its own and the components are
+    packed in rows, largest first. Within a component, nodes of degree one are
+    set aside; the rest (the core) is laid out by Fruchterman–Reingold forces,
+    repulsion weighted by how many such leaves a node carries and computed
+    Barnes–Hut style on a grid; the leaves are then placed on a disc around
+    their node. Deterministic for a given graph and seed (nodes are taken in
+    id order); about a second for 2,000 nodes.
+
+    >>> import networkx as nx
+    >>> pos = layout_positions(nx.path_graph(["a", "b", "c"]))
+    >>> sorted(pos), all(isinstance(v, float) for xy in pos.values() for v in xy)
+    (['a', 'b', 'c'], True)
+    """
+    nodes = sorted(G.nodes, key=str)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
+    if not nodes:
+        return {}
+    neighbours: list[list[int]] = [[] for _ in nodes]
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    components = _components(neighbours)
+    singles = [c[0] for c in components if len(c) == 1]
+    boxes: list[tuple[list[int], np.ndarray]] = [
+        (component, _layout_component(component, neighbours, seed, iterations))
+        for component in components
+        if len(component) > 1
+    ]
+    if singles:  # isolated nodes: one tidy square block, in id order
+        side = math.ceil(math.sqrt(len(singles)))
+        grid = np.array([(i % side, i // side) for i in range(len(singles))], dtype=float) * 1.2
+        boxes.append((singles, grid))
+    placed = _pack(boxes)
+    extent = max(max(abs(x), abs(y)) for x, y in placed.values()) or 1.0
+    # small graphs are spread to fill a screen at zoom 1 (vis-network's fit never zooms in further)
+    scale = max(PIXELS_PER_UNIT, min(3 * PIXELS_PER_UNIT, SMALL_GRAPH_PIXELS / extent))
+    return {nodes[i]: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for i, (x, y) in placed.items()}
+
+
+def _components(neighbours: list[list[int]]) -> list[list[int]]:
+    """Connected components, each sorted, largest first (ties: smallest index)."""
+    seen = [False] * len(neighbours)
+    components = []
+    for start in range(len(neighbours)):
+        if seen[start]:
+            continue
+        seen[start] = True
+        stack, component = [start], []
+        while stack:
+            node = stack.pop()
+            component.append(node)
+            for other in neighbours[node]:
+                if not seen[other]:
+                    seen[other] = True
+                    stack.append(other)
+        components.append(sorted(component))
+    return sorted(components, key=lambda c: (-len(c), c[0]))
+
+
+def _layout_component(component: list[int], neighbours: list[list[int]], seed: int, iterations: int) -> np.ndarray:
+    """Positions (layout units) of one connected component, aligned with ``component``."""
+    local = {node: i for i, node in enumerate(component)}
+    n = len(component)
+    degree = np.array([len(neighbours[node]) for node in component])
+    if n == 2:
+        return np.array([[0.0, 0.0], [1.0, 0.0]])
+    leaf = degree == 1
+    parent = np.full(n, -1)
+    for i in np.nonzero(leaf)[0]:
+        parent[i] = local[neighbours[component[i]][0]]
+    core = np.nonzero(~leaf)[0]
+    core_index = {int(node): i for i, node in enumerate(core)}
+    leaves_of = np.bincount(parent[leaf], minlength=n)
+    edges = np.array(
+        [(core_index[local[a]], core_index[local[b]])
+         for a in component for b in neighbours[a]
+         if a < b and not leaf[local[a]] and not leaf[local[b]]],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    mass = 1.0 + leaves_of[core]
+    core_pos = _force_layout(mass, edges, seed=seed, iterations=iterations)
+    pos = np.zeros((n, 2))
+    pos[core] = core_pos
+    centre = core_pos.mean(axis=0)
+    for i in core:
+        kids = np.nonzero(parent == i)[0]
+        if not len(kids):
+            continue
+        # leaves fan out on a disc facing away from the component's centre
+        away = pos[i] - centre
+        start = math.atan2(away[1], away[0]) if float(np.hypot(*away)) > 1e-9 else 0.0
+        k = np.arange(len(kids))
+        radius = 0.9 + 0.45 * np.sqrt(k)
+        angle = start + k * 2.399963  # the golden angle: an even spiral
+        pos[kids, 0] = pos[i, 0] + radius * np.cos(angle)
+        pos[kids, 1] = pos[i, 1] + radius * np.sin(angle)
+    return pos
+
+
+def _force_layout(mass: np.ndarray, edges: np.ndarray, *, seed: int, iterations: int) -> np.ndarray:
+    """Fruchterman–Reingold with repulsion ``m_i m_j / d``, attraction ``d²``, cooling steps."""
+    n = len(mass)
+    if n == 1:
+        return np.zeros((1, 2))
+    rng = np.random.default_rng(seed)
+    side = math.sqrt(float(mass.sum()))
+    pos = rng.uniform(-side / 2, side / 2, (n, 2))
+    a, b = edges[:, 0], edges[:, 1]
+    step = side / 6
+    cooling = (0.02 / step) ** (1 / max(1, iterations - 1)) if step > 0.02 else 1.0
+    for _ in range(iterations):
+        force = _repulsion(pos, mass) * mass[:, None]
+        delta = pos[a] - pos[b]
+        pull = delta * np.sqrt((delta * delta).sum(axis=1))[:, None]
+        for axis in (0, 1):
+            force[:, axis] -= np.bincount(a, pull[:, axis], minlength=n) - np.bincount(b, pull[:, axis], minlength=n)
+        force -= GRAVITY * mass[:, None] * (pos - pos.mean(axis=0))  # keeps loose parts near
+        length = np.sqrt((force * force).sum(axis=1))
+        pos += force * (np.minimum(length, step) / np.maximum(length, 1e-12))[:, None]
+        step *= cooling
+    return pos - pos.mean(axis=0)
+
+
+_EXACT_BELOW = 600
+_NEAR = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+
+
+def _far_offsets(x_odd: int, y_odd: int) -> np.ndarray:
+    """Cells whose parent neighbours this cell's parent but that are not its neighbours."""
+    xs = range(-3, 3) if x_odd else range(-2, 4)
+    ys = range(-3, 3) if y_odd else range(-2, 4)
+    return np.array([(dx, dy) for dy in ys for dx in xs if max(abs(dx), abs(dy)) >= 2])
+
+
+_FAR = np.stack([_far_offsets(p & 1, p >> 1) for p in range(4)])  # (parity, 27, 2)
+
+
+def _repulsion(pos: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """Sum over j of ``m_j (p_i - p_j) / |p_i - p_j|²``: exact when small, else on a grid.
+
+    On the grid, nodes in the 3×3 cells around a node's cell count exactly;
+    farther cells count as point masses at their centre of mass, taken from
+    the coarsest level at which they are still not neighbours (Barnes–Hut on a
+    fixed quadtree).
+    """
+    n = len(pos)
+    if n < _EXACT_BELOW:
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        d2 = dx * dx + dy * dy
+        np.fill_diagonal(d2, np.inf)
+        weight = mass[None, :] / np.maximum(d2, 1e-4)
+        # sum_j w_ij (p_i - p_j) = p_i sum_j w_ij - (W p)_i
+        return pos * weight.sum(axis=1)[:, None] - weight @ pos
+    force = np.zeros_like(pos)
+    lo = np.quantile(pos, 0.01, axis=0)  # outliers go to border cells instead of coarsening the grid
+    span = float((np.quantile(pos, 0.99, axis=0) - lo).max()) or 1.0
+    unit = (pos - lo) / span
+    finest = max(2, round(math.log(n / 4, 4)))
+    while True:  # refine until the exact near field stays linear in n
+        size = 1 << finest
+        cell = np.clip((unit * size).astype(np.int64), 0, size - 1)
+        key = cell[:, 1] * size + cell[:, 0]
+        counts = np.bincount(key, minlength=size * size)
+        if finest >= 10 or int((counts * counts).sum()) <= 6 * n:
+            break
+        finest += 1
+    order = np.argsort(key, kind="stable")
+    starts = np.cumsum(counts) - counts
+    around = cell[:, None, :] + _NEAR[None, :, :]
+    i, o = np.nonzero(((around >= 0) & (around < size)).all(axis=2))
+    other = around[i, o, 1] * size + around[i, o, 0]
+    howmany = counts[other]
+    ii = np.repeat(i, howmany)
+    first = np.cumsum(howmany) - howmany
+    jj = order[np.arange(int(howmany.sum())) - np.repeat(first - starts[other], howmany)]
+    ii, jj = ii[ii != jj], jj[ii != jj]
+    delta = pos[ii] - pos[jj]
+    weight = mass[jj] / np.maximum((delta * delta).sum(axis=1), 1e-4)
+    for axis in (0, 1):
+        force[:, axis] += np.bincount(ii, delta[:, axis] * weight, minlength=n)
+    for level in range(finest, 1, -1):
+        s = 1 << level
+        c = cell >> (finest - level)
+        # a grid padded by 3 empty cells on each side: no bounds checks needed
+        k = (c[:, 1] + 3) * (s + 6) + c[:, 0] + 3
+        total = np.bincount(k, mass, minlength=(s + 6) ** 2)
+        cx = np.bincount(k, mass * pos[:, 0], minlength=(s + 6) ** 2) / np.maximum(total, 1e-12)
+        cy = np.bincount(k, mass * pos[:, 1], minlength=(s + 6) ** 2) / np.maximum(total, 1e-12)
+        offsets = _FAR[(c[:, 0] & 1) + 2 * (c[:, 1] & 1)]  # (n, 27, 2)
+        kk = k[:, None] + offsets[:, :, 1] * (s + 6) + offsets[:, :, 0]
+        dx = pos[:, 0, None] - cx[kk]
+        dy = pos[:, 1, None] - cy[kk]
+        weight = total[kk] / np.maximum(dx * dx + dy * dy, 1e-4)
+        force[:, 0] += (dx * weight).sum(axis=1)
+        force[:, 1] += (dy * weight).sum(axis=1)
+    return force
+
+
+def _pack(boxes: list[tuple[list[int], np.ndarray]]) -> dict[int, tuple[float, float]]:
+    """Place laid-out components in rows (shelf packing), in the order given."""
+    gap = 2.0
+    sized = []
+    for members, pos in boxes:
+        lo = pos.min(axis=0)
+        extent = pos.max(axis=0) - lo
+        sized.append((members, pos - lo, float(extent[0]) + gap, float(extent[1]) + gap))
+    width = max(max(w for _, _, w, _ in sized), 1.3 * math.sqrt(sum(w * h for _, _, w, h in sized)))
+    placed: dict[int, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for members, pos, w, h in sized:
+        if x > 0 and x + w > width:
+            x, y, row = 0.0, y + row, 0.0
+        for node, (px, py) in zip(members, pos):
+            placed[node] = (x + float(px), y + float(py))
+        x += w
+        row = max(row, h)
+    return placed
+
+
+# --------------------------------------------------------------------------- page data
+
+
+def _page_data(
+    G: nx.MultiDiGraph,
+    view: nx.MultiDiGraph,
+    shown: list,
+    positions: dict[Any, tuple[float, float]],
+    *,
+    size_by: str,
+    focus: Any,
+    large: bool,
+) -> dict[str, Any]:
+    """Everything the page's script needs, as plain JSON-able values.
+
+    Large graphs draw every relation as a solid line (dashes cost canvas time)
+    and show arrow heads only when zoomed in.
+    """
+    ids = {node: str(node) for node in shown}
+    nodes = []
+    cited: set[str] = set()
     for node in shown:
         attrs = view.nodes[node]
-        colour, shape = NODE_STYLES.get(attrs.get(schema.TYPE), OTHER_NODE_STYLE)
-        net.add_node(
-            node,
-            label=_shorten(_node_label(node, attrs), LABEL_CHARS) or str(node),
-            title=_node_tooltip(node, attrs, G.degree(node)),
-            color=colour,
-            shape=shape,
-            size=round(8 + 4 * math.sqrt(G.degree(node)), 1),
-        )
-    edges = sorted(view.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+        record = _node_record(node, attrs, degree=G.degree(node), size_by=size_by)
+        if node in positions:
+            record["x"], record["y"] = positions[node]
+        cited.update(record.get("papers", ()))
+        cited.update(record.get("proposed_in", ()))
+        nodes.append(record)
+    edges = []
     parallel: dict[frozenset, int] = {}
-    for index, (head, tail, key, data) in enumerate(edges):
-        relation = data.get(schema.RELATION, key)
-        options: dict[str, Any] = {
-            "id": f"e{index}",
-            "title": _edge_tooltip(view, head, tail, relation, data),
-            "color": RELATION_COLORS.get(relation, OTHER_RELATION_COLOR),
-            "width": round(1 + math.log2(max(1, int(data.get(schema.SUPPORT) or 1))), 2),
-        }
-        pair = frozenset((str(head), str(tail)))
+    ordered = sorted(view.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+    for index, (head, tail, key, attrs) in enumerate(ordered):
+        record = _edge_record(index, ids[head], ids[tail], key, attrs)
+        pair = frozenset((ids[head], ids[tail]))
         rank = parallel[pair] = parallel.get(pair, -1) + 1
         if rank:  # bend parallel edges apart so each stays visible
-            options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.15 * rank, 2)}
-        net.add_edge(head, tail, **options)
-    nodes, edges_out, *_ = net.get_network_data()
-    return nodes, edges_out
+            record["bend"] = round(0.15 * rank, 2)
+        cited.update(item["paper"] for item in record["evidence"])
+        edges.append(record)
+    # titles of the papers a shown node or edge cites but that are not drawn themselves
+    papers = {
+        pid: _shorten(str(G.nodes[pid].get(schema.LABEL) or pid), 200)
+        for pid in sorted(cited - set(ids.values()))
+        if pid in G
+    }
+    node_types = {r["type"] for r in nodes}
+    relations = {r["relation"] for r in edges}
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "papers": papers,
+        "types": _legend(node_types, NODE_STYLES, OTHER_NODE_STYLE, [r["type"] for r in nodes]),
+        "relations": _legend(relations, RELATION_STYLES, OTHER_RELATION_STYLE, [r["relation"] for r in edges],
+                             solid=large),
+        "focus": str(focus) if focus is not None else None,
+        "large": large,
+    }
 
 
-def _node_label(node: Any, attrs: dict[str, Any]) -> str:
-    return str(attrs.get(schema.LABEL) or node)
+def _legend(present: set, styles: dict, other: tuple, values: list, *, solid: bool = False) -> list[dict[str, Any]]:
+    counts = {name: values.count(name) for name in present}
+    names = [name for name in styles if name in present] + sorted(present - styles.keys())
+    entries = []
+    for name in names:
+        style = styles.get(name, other)
+        entry: dict[str, Any] = {"name": name, "color": style[0], "count": counts[name]}
+        if styles is NODE_STYLES:
+            entry["shape"] = style[1]
+        else:
+            entry["dashes"], entry["arrows"] = (None if solid else style[1]), style[2]
+        entries.append(entry)
+    return entries
 
 
-def _node_tooltip(node: Any, attrs: dict[str, Any], degree: int) -> str:
-    node_type = attrs.get(schema.TYPE) or "node"
-    lines = [_div("kg-tt-title", _node_label(node, attrs))]
+def _node_record(node: Any, attrs: dict[str, Any], *, degree: int, size_by: str) -> dict[str, Any]:
+    node_type = str(attrs.get(schema.TYPE) or "node")
+    support = node_support(attrs)
+    label = str(attrs.get(schema.LABEL) or node)
+    record: dict[str, Any] = {
+        "id": str(node),
+        "label": label,
+        "type": node_type,
+        "degree": degree,
+        "support": support,
+        "size": round(8 + 4 * math.sqrt(degree if size_by == "degree" else support), 1),
+    }
     if node_type == schema.PAPER:
-        meta = ["paper", attrs.get(schema.YEAR), f"id {_paper_id(node)}", f"degree {degree}"]
-        lines.append(_div("kg-tt-meta", " · ".join(str(m) for m in meta if m is not None)))
+        for name, limit in ((schema.ABSTRACT, ABSTRACT_CHARS), (schema.URL, 500), (schema.SOURCE, 300)):
+            if attrs.get(name):
+                record[name] = _shorten(str(attrs[name]), limit)
+        if attrs.get(schema.YEAR) is not None:
+            record["year"] = str(attrs[schema.YEAR])
         if attrs.get(schema.AUTHORS):
-            lines.append(_div("kg-tt-list", _join(attrs[schema.AUTHORS])))
-        if attrs.get(schema.ABSTRACT):
-            lines.append(_div("kg-tt-text", _shorten(str(attrs[schema.ABSTRACT]), ABSTRACT_CHARS)))
-        if attrs.get(schema.URL):
-            lines.append(_div("kg-tt-meta", str(attrs[schema.URL])))
-    else:
-        papers = attrs.get(schema.PAPERS) or ()
-        meta = [
-            str(node_type),
-            _count(attrs[schema.MENTION_COUNT], "mention") if attrs.get(schema.MENTION_COUNT) is not None else None,
-            _count(len(papers), "paper") if papers else None,
-            f"degree {degree}",
+            record["authors"] = [str(a) for a in attrs[schema.AUTHORS]]
+        return record
+    aliases = [str(a) for a in attrs.get(schema.ALIASES) or ()]
+    counts = list(attrs.get(schema.ALIAS_COUNTS) or ())
+    if aliases:
+        record["aliases"] = [
+            [alias, int(counts[i]) if i < len(counts) and counts[i] is not None else None]
+            for i, alias in enumerate(aliases)
         ]
-        lines.append(_div("kg-tt-meta", " · ".join(m for m in meta if m)))
-        lines.append(_div("kg-tt-meta", f"id {node}"))
-        if attrs.get(schema.ALIASES):
-            lines.append(_div("kg-tt-list", "aliases: " + _join(attrs[schema.ALIASES])))
-        if attrs.get(schema.KNOWN_ID):
-            lines.append(_div("kg-tt-meta", f"known id: {attrs[schema.KNOWN_ID]}"))
-    return "".join(lines)
+    for name in (schema.PAPERS, schema.PROPOSED_IN):
+        if attrs.get(name):
+            record[name] = [str(p) for p in attrs[name]]
+    if attrs.get(schema.MENTION_COUNT) is not None:
+        record["mentions"] = attrs[schema.MENTION_COUNT]
+    if attrs.get(schema.KNOWN_ID):
+        record["known_id"] = str(attrs[schema.KNOWN_ID])
+    return record
 
 
-def _edge_tooltip(view: nx.MultiDiGraph, head: Any, tail: Any, relation: Any, data: dict[str, Any]) -> str:
-    heading = f"{_node_label(head, view.nodes[head])} —{relation}→ {_node_label(tail, view.nodes[tail])}"
-    lines = [_div("kg-tt-title", _shorten(heading, 2 * LABEL_CHARS + 20))]
-    meta = [f"support {data[schema.SUPPORT]}" if data.get(schema.SUPPORT) is not None else None]
-    if data.get(schema.EXTRACTORS):
-        meta.append("extractors: " + _join(data[schema.EXTRACTORS]))
-    if any(meta):
-        lines.append(_div("kg-tt-meta", " · ".join(m for m in meta if m)))
-    evidence = data.get(schema.EVIDENCE) or ()
+def _edge_record(index: int, head: str, tail: str, key: Any, attrs: dict[str, Any]) -> dict[str, Any]:
+    evidence = [item for item in attrs.get(schema.EVIDENCE) or () if isinstance(item, dict)]
+    shown = []
     for item in evidence[:EVIDENCE_SHOWN]:
-        if isinstance(item, dict) and item.get("sentence"):
-            lines.append(_div("kg-tt-text", f"“{_shorten(str(item['sentence']), SENTENCE_CHARS)}”"))
-    if len(evidence) > EVIDENCE_SHOWN:
-        lines.append(_div("kg-tt-meta", f"and {len(evidence) - EVIDENCE_SHOWN} more"))
-    return "".join(lines)
+        paper = str(item.get("paper") or "")
+        shown.append({
+            "paper": paper if paper.startswith(f"{schema.PAPER}:") else schema.paper_node_id(paper),
+            "sentence": _shorten(str(item.get("sentence") or ""), SENTENCE_CHARS),
+        })
+    return {
+        "id": f"e{index}",
+        "from": head,
+        "to": tail,
+        "relation": str(attrs.get(schema.RELATION, key)),
+        "support": edge_support(attrs),
+        "evidence": shown,
+        "more": max(0, len(evidence) - EVIDENCE_SHOWN),
+        "extractors": [str(e) for e in attrs.get(schema.EXTRACTORS) or ()],
+    }
 
 
-def _div(css_class: str, text: str) -> str:
-    """One tooltip line: the only place corpus text becomes HTML, escaped."""
-    return f'<div class="{css_class}">{html.escape(text, quote=True)}</div>'
+def _note(
+    G: nx.MultiDiGraph,
+    view: nx.MultiDiGraph,
+    *,
+    min_support: int,
+    types: Iterable[str] | None,
+    focus: str | None,
+    depth: int,
+    max_nodes: int | None,
+) -> str:
+    total, shown = G.number_of_nodes(), view.number_of_nodes()
+    if shown == total and view.number_of_edges() == G.number_of_edges():
+        return f"{total} nodes, {G.number_of_edges()} edges."
+    how = []
+    if focus is not None:
+        how.append(f"within {depth} hop{'' if depth == 1 else 's'} of {focus}")
+    if types is not None:
+        how.append("types " + ", ".join(sorted(_check_types(types) or ())))
+    if min_support > 1:
+        how.append(f"support at least {min_support}")
+    if max_nodes is not None and shown == max_nodes and shown < total:
+        how.append("nearest the focus first" if focus is not None else "the highest-degree ones")
+    detail = f" ({'; '.join(how)})" if how else ""
+    return (
+        f"Showing {shown} of {total} nodes{detail} "
+        f"and {view.number_of_edges()} of {G.number_of_edges()} edges."
+    )
 
 
-def _count(number: Any, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+def _vis_options(node_count: int) -> dict[str, Any]:
+    """vis-network options: a precomputed layout, so no physics; cheaper drawing when large."""
+    large = node_count > LARGE_GRAPH
+    return {
+        "autoResize": True,
+        "layout": {"randomSeed": 0, "improvedLayout": False},
+        "physics": {"enabled": False},
+        "interaction": {
+            "hover": not large,
+            "tooltipDelay": 200,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+            "navigationButtons": False,
+            "keyboard": {"enabled": False},
+            "multiselect": False,
+        },
+        "nodes": {
+            "borderWidth": 0 if large else 1,  # node borders cost 3-4x the drawing time of 10,000 nodes
+            "font": {"size": 13, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            # large graphs: the page turns arrow heads on when zoomed in (ARROWS_FROM_SCALE in viewer.js)
+            "arrows": {"to": {"enabled": not large, "scaleFactor": 0.45}},
+            "color": {"inherit": False},
+            "selectionWidth": 1.5,
+            "smooth": {"enabled": not large, "type": "continuous"},
+        },
+    }
 
 
-def _join(values: Any) -> str:
-    values = [str(v) for v in values]
-    more = len(values) - TOOLTIP_LIST_ITEMS
-    return ", ".join(values[:TOOLTIP_LIST_ITEMS]) + (f" and {more} more" if more > 0 else "")
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_types(types: Iterable[str] | None) -> set[str] | None:
+    if types is None:
+        return None
+    wanted = {str(t).strip() for t in types if str(t).strip()}
+    unknown = sorted(wanted - set(schema.NODE_TYPES))
+    if unknown or not wanted:
+        raise ConfigError(
+            f"unknown node type {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(schema.NODE_TYPES)}"
+        )
+    return wanted
+
+
+def _hops(G: nx.MultiDiGraph, centre: Any, depth: int, edge_kept) -> dict[Any, int]:
+    """Distance from ``centre`` (edges in either direction) of the nodes within ``depth``."""
+    distance = {centre: 0}
+    frontier = [centre]
+    for step in range(1, depth + 1):
+        found = []
+        for node in frontier:
+            out = ((other, any(edge_kept(node, other, k) for k in keyed)) for other, keyed in G.succ[node].items())
+            into = ((other, any(edge_kept(other, node, k) for k in keyed)) for other, keyed in G.pred[node].items())
+            for other, linked in (*out, *into):
+                if linked and other not in distance:
+                    distance[other] = step
+                    found.append(other)
+        frontier = found
+    return distance
+
+
+def _fold(text: str) -> str:
+    """Case, accents and spacing folded, for matching names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _paper_id(node: Any) -> str:
-    prefix = f"{schema.PAPER}:"
-    return str(node)[len(prefix):] if str(node).startswith(prefix) else str(node)
-
-
-def _note(G: nx.MultiDiGraph, shown: int, shown_edges: int) -> str:
-    total = G.number_of_nodes()
-    if shown < total:
-        return (
-            f"Showing {shown} of {total} nodes (the highest-degree ones) "
-            f"and {shown_edges} of {G.number_of_edges()} edges."
-        )
-    return f"{total} nodes, {G.number_of_edges()} edges."
-
-
-def _vis_options(node_count: int) -> dict[str, Any]:
-    """vis-network options: seeded layout, physics only until stabilized."""
-    large = node_count > LARGE_GRAPH
-    if large:
-        physics = {
-            "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120, "avoidOverlap": 0.1},
-            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 25, "fit": True},
-        }
-    else:
-        physics = {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110, "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 25, "fit": True},
-        }
-    return {
-        "layout": {"randomSeed": 0, "improvedLayout": node_count <= 100},
-        "physics": physics,
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False},
-        "nodes": {"borderWidth": 1, "font": {"size": 13, "face": "sans-serif"}},
-        "edges": {
-            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-            "color": {"inherit": False},
-            "smooth": {"enabled": not large, "type": "continuous"},
-        },
-    }
-
-
-def _vendor_asset(name: str, closing_tag: str) -> Markup:
-    """A vis-network file bundled with pyvis, checked to be safe to inline."""
+def _vendor_text(name: str) -> str:
     try:
-        text = resources.files("pyvis").joinpath(name).read_text(encoding="utf-8")
+        return resources.files("pyvis").joinpath(name).read_text(encoding="utf-8")
     except (OSError, ModuleNotFoundError) as exc:
         raise ExportError(f"cannot read vis-network from the pyvis package ({name}): {exc}") from exc
+
+
+def _resource_text(name: str) -> str:
+    try:
+        return resources.files("kgraph").joinpath("resources", name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot read the viewer's {name} from kgraph/resources: {exc}") from exc
+
+
+def _inline_asset(text: str, closing_tag: str) -> Markup:
+    """Script or style text, checked to be safe to inline in its element."""
     if closing_tag in text.lower():
-        raise ExportError(f"pyvis's {name} contains {closing_tag!r} and cannot be inlined")
+        raise ExportError(f"an inlined asset contains {closing_tag!r} and cannot be inlined")
     return Markup(text)
 
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-
-
-_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="kgraph">
-<title>{{ title }}</title>
-<style>{{ vis_css }}</style>
-<style>
-  html, body { margin: 0; height: 100%; font-family: system-ui, sans-serif; color: #222; }
-  body { display: flex; flex-direction: column; }
-  header { padding: 6px 12px; border-bottom: 1px solid #ddd; }
-  header h1 { font-size: 1.1em; margin: 0; display: inline; }
-  header .kg-note { color: #666; margin-left: 1em; font-size: 0.9em; }
-  #kg-graph { flex: 1; min-height: 400px; position: relative; }
-  #kg-legend { position: absolute; top: 48px; right: 12px; background: rgba(255,255,255,0.92);
-    border: 1px solid #ddd; border-radius: 4px; padding: 6px 10px; font-size: 12px; line-height: 1.6; }
-  #kg-legend h2 { font-size: 12px; margin: 2px 0; }
-  #kg-legend ul { list-style: none; margin: 0 0 4px 0; padding: 0; }
-  .kg-swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; vertical-align: middle; }
-  .kg-shape-dot { border-radius: 50%; }
-  .kg-shape-diamond { transform: rotate(45deg) scale(0.85); }
-  .kg-shape-triangle { width: 0; height: 0; background: none !important; border-left: 6px solid transparent;
-    border-right: 6px solid transparent; border-bottom: 10px solid var(--kg-colour); }
-  .kg-line { display: inline-block; width: 18px; height: 3px; margin-right: 6px; vertical-align: middle; }
-  div.vis-tooltip { white-space: normal; max-width: 460px; font-size: 12px; }
-  .kg-tt-title { font-weight: bold; margin-bottom: 2px; }
-  .kg-tt-meta { color: #555; }
-  .kg-tt-text { margin-top: 4px; white-space: pre-line; }
-</style>
-<script>{{ vis_js }}</script>
-</head>
-<body>
-<header><h1>{{ title }}</h1><span class="kg-note">{{ note }}</span></header>
-<div id="kg-graph"></div>
-<aside id="kg-legend">
-<h2>Nodes</h2>
-<ul>
-{%- for name, colour, shape in node_legend %}
-<li><span class="kg-swatch kg-shape-{{ shape }}" style="background: {{ colour }}; --kg-colour: {{ colour }}"></span>{{ name }}</li>
-{%- endfor %}
-</ul>
-<h2>Edges</h2>
-<ul>
-{%- for name, colour in edge_legend %}
-<li><span class="kg-line" style="background: {{ colour }}"></span>{{ name }}</li>
-{%- endfor %}
-</ul>
-</aside>
-<script type="application/json" id="kg-nodes">{{ nodes_json|safe }}</script>
-<script type="application/json" id="kg-edges">{{ edges_json|safe }}</script>
-<script type="application/json" id="kg-options">{{ options_json|safe }}</script>
-<script>
-(function () {
-  "use strict";
-  function data(id) {
-    return JSON.parse(document.getElementById(id).textContent);
-  }
-  // Tooltips are HTML whose text was escaped when the page was made; parsing
-  // it in a <template> keeps it inert until vis-network shows it.
-  function tooltip(markup) {
-    var template = document.createElement("template");
-    template.innerHTML = markup;
-    var box = document.createElement("div");
-    box.appendChild(template.content);
-    return box;
-  }
-  function withTooltips(items) {
-    return items.map(function (item) {
-      if (typeof item.title === "string") {
-        item.title = tooltip(item.title);
-      }
-      return item;
-    });
-  }
-  var options = data("kg-options");
-  var network = new vis.Network(
-    document.getElementById("kg-graph"),
-    {nodes: new vis.DataSet(withTooltips(data("kg-nodes"))),
-     edges: new vis.DataSet(withTooltips(data("kg-edges")))},
-    options
-  );
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({physics: {enabled: false}});
-  });
-})();
-</script>
-</body>
-</html>
-"""

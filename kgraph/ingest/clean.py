@@ -17,6 +17,7 @@ not ``$5 and $6``). URLs are never decoded (their ``~`` and ``%`` are real).
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -59,6 +60,12 @@ _APPROX_TILDE = re.compile(r"(?<![^\s(\[])~(?=\d)")
 # A brace depth beyond this is not LaTeX anyone wrote; skip the parser (whose
 # recursion it would exhaust).
 _MAX_DEPTH = 64
+# pylatexenc's time grows with the square of its input: a run of words handed
+# to it ends once it is this long, even inside an unclosed group or math (no
+# LaTeX anyone writes in an abstract spans more; arXiv abstracts are at most
+# 1,920 characters). A single word longer than this is not prose and skips the
+# parser. This keeps clean_text linear in the length of its input.
+_MAX_RUN_CHARS = 2000
 # clean_text repeats its LaTeX pass until the text stops changing (usually one
 # pass); text that keeps changing gets its LaTeX characters removed instead.
 _MAX_PASSES = 4
@@ -129,6 +136,11 @@ def _build_context() -> LatexContextDb:
     context.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=_unknown_macro))
     return context
 
+
+# pylatexenc reports every parse error it tolerates at INFO level, with the
+# text around it; clean_text tolerates them on purpose. Keep them out of a
+# user's log when something (the abbreviations package does) sets up logging at INFO.
+logging.getLogger("pylatexenc").setLevel(logging.WARNING)
 
 # Read-only after import; pylatexenc documents its context databases as immutable.
 # (LatexWalker would otherwise rebuild its default context on every call.)
@@ -235,7 +247,8 @@ def _prose_to_text(text: str) -> str:
     """Decode the LaTeX in ``text`` (no URLs in it), leaving LaTeX-free words untouched.
 
     A run starts at a word with a LaTeX character and goes on, word by word,
-    while a group or math is open; only runs go through the parser.
+    while a group or math is open (up to about ``_MAX_RUN_CHARS``); only runs
+    go through the parser.
     """
     text = _BARE_PERCENT.sub(r"\1\\%", text)
     text = _escape_unpaired_dollars(text)
@@ -251,10 +264,13 @@ def _prose_to_text(text: str) -> str:
             word_end = length if word_end == -1 else word_end
             state.scan(text[end:word_end])
             end = word_end
-            if not state.open or end >= length:
+            if not state.open or end >= length or end - start >= _MAX_RUN_CHARS:
                 break
+        run = text[start:end]
+        # Longer than twice the limit only when its last word alone is over it.
+        oversized = len(run) > 2 * _MAX_RUN_CHARS
         out.append(text[position:start])
-        out.append(_latex_to_text(text[start:end], too_deep=state.too_deep))
+        out.append(_latex_to_text(run, too_deep=state.too_deep or oversized))
         position = end
     out.append(text[position:])
     return "".join(out)

@@ -16,7 +16,7 @@ from kgraph.model import Paper, Problem, SourceRef
 
 from .formats import check_format, detect_format, format_from_extension, iter_file
 from .ids import normalize_title
-from .textfile import HEAD_SIZE
+from .textfile import HEAD_SIZE, special_file_kind
 
 __all__ = ["list_input_files", "iter_records", "dedupe"]
 
@@ -147,8 +147,13 @@ def _walk(directory: Path) -> Iterator[Path]:
 
 
 def _head(path: Path) -> bytes:
-    """The first bytes of a file for content sniffing; empty if it cannot be read."""
+    """The first bytes of a file for content sniffing; empty if it cannot be read.
+
+    A FIFO or device is not opened (that could block); its reader reports it.
+    """
     try:
+        if special_file_kind(path) is not None:
+            return b""
         with open(path, "rb") as handle:
             return handle.read(HEAD_SIZE)
     except OSError:

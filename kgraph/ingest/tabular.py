@@ -29,6 +29,10 @@ from .textfile import Line, read_lines
 __all__ = ["iter_csv", "parse_csv"]
 
 DELIMITERS = (",", "\t", ";", "|")
+# The csv module refuses a field over 128 KiB by default, which a long
+# abstract can exceed; allow 64 MiB (still bounding what an unclosed quote can
+# pull into memory). The limit is process-wide: it is raised, never lowered.
+FIELD_SIZE_LIMIT = 64 * 1024 * 1024
 # A record spanning more lines than this probably has an unclosed quote.
 _LONG_RECORD_LINES = 50
 
@@ -61,6 +65,8 @@ def parse_csv(lines: Iterable[Line | Problem], *, name: str, delimiter: str | No
             if delimiter is None or delimiter not in item.text:
                 delimiter = _detect_delimiter(item.text)
             break
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
     reader = csv.reader(texts(itertools.chain(head, lines)), delimiter=delimiter or ",")
 
     columns: list[str] | None = None

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kgraph.model import Problem, SourceRef
 
-__all__ = ["Line", "read_lines", "lines_from_string", "sniff_encoding", "HEAD_SIZE"]
+__all__ = ["Line", "read_lines", "lines_from_string", "sniff_encoding", "special_file_kind", "HEAD_SIZE"]
 
 HEAD_SIZE = 64 * 1024  # bytes read up front to recognise encoding, binary data, format
 
@@ -71,11 +73,17 @@ def read_lines(path: Path | str) -> Iterator[Line | Problem]:
     """Yield the lines of a file, and problems with the file as a whole.
 
     Lines are split on ``\\n``; a ``\\r`` before it is dropped. Nothing is
-    raised for an unreadable, binary or empty file: a Problem says so.
+    raised for an unreadable, binary or empty file: a Problem says so. A
+    FIFO, socket or device is never opened (reading one could block forever
+    or never end): it is reported as not a regular file.
     """
     name = str(path)
     start = SourceRef(name, 1)
     try:
+        kind = special_file_kind(path)
+        if kind is not None:
+            yield Problem(start, f"cannot read file: not a regular file ({kind})")
+            return
         with open(path, "rb") as handle:
             head = handle.read(HEAD_SIZE)
             encoding, bom_length = sniff_encoding(head)
@@ -90,6 +98,30 @@ def read_lines(path: Path | str) -> Iterator[Line | Problem]:
             yield from _finish(_wide_lines(text, encoding, name), name)
     except OSError as error:
         yield Problem(start, f"cannot read file: {_os_reason(error)}")
+
+
+def special_file_kind(path: Path | str) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a directory, else None.
+
+    Raises :class:`OSError` when ``path`` cannot be examined.
+
+    >>> special_file_kind("/dev/null")
+    'character device'
+    >>> special_file_kind(".") is None
+    True
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
 
 
 def lines_from_string(text: str, *, name: str = "<string>") -> Iterator[Line | Problem]:

@@ -20,6 +20,7 @@ PRIORITY = {
     "acronym": 60,
     "title": 55,
     "proposal": 50,
+    "model": 45,  # kgraph_ner_v1, the trained recognizer (docs/NER_MODEL_CARD.md, bench/ner_combine.py)
     "gazetteer": 40,
     "dataset-cue": 35,
     "head-noun": 20,

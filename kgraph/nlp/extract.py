@@ -122,7 +122,7 @@ def _lemma(span) -> str:
         lemma = _plural_to_singular(word.lower())  # Title Case words are often tagged PROPN, never lemmatized
     else:
         lemma = last.lemma_ or word
-    prefix = span.doc.text[span.start_char : last.idx]
+    prefix = span.text[: last.idx - span.start_char]
     return prefix + lemma
 
 

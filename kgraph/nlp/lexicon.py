@@ -103,8 +103,8 @@ EVALUATION_CUES = frozenset(
 # Words that say one method builds on another.
 EXTENDS_CUES = frozenset(
     "extend extends extending extension generalization generalisation generalize "
-    "generalizes variant variants build builds building upon improve improves "
-    "improvement adaptation modification".split()
+    "generalizes variant variants build builds building built upon improve improves "
+    "improvement adaptation modification based derived".split()
 )
 # Words that say two methods are compared.
 COMPARE_CUES = frozenset(

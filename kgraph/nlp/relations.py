@@ -142,11 +142,17 @@ def _entity_relations(doc: Doc, sent: Span, mentions, inside, proposed_anywhere)
         elif any(w in lexicon.PART_CUES for w in between) and head in inside:
             yield FoundRelation(j, RelationType.PART_OF, head, *span, "pattern:consists-of")
 
+    yield from _head_noun_extensions(doc, mentions, methods, span)
+
     for t in tasks:
         task = mentions[t]
         if not _introduced_by(doc, sent, mentions, inside, task, lexicon.PURPOSE_PREPOSITIONS):
             continue
-        head = subject if subject is not None else _nearest_before(mentions, methods, task)
+        head = subject
+        if head is None:
+            head = _clause_subject(doc, mentions, methods, task)
+        if head is None:
+            head = _nearest_before(mentions, methods, task)
         if head is not None:
             yield FoundRelation(head, RelationType.USED_FOR, t, *span, f"pattern:purpose:{subject_rule}")
 
@@ -158,6 +164,49 @@ def _entity_relations(doc: Doc, sent: Span, mentions, inside, proposed_anywhere)
         head = subject if subject is not None else _nearest_before(mentions, methods, data)
         if head is not None:
             yield FoundRelation(head, RelationType.EVALUATED_ON, d, *span, f"pattern:evaluation:{subject_rule}")
+
+
+def _words(doc: Doc, m: Candidate) -> list[str]:
+    return [(t.lemma_ or t.text).lower() for t in doc[m.start : m.end] if t.text != "-"]
+
+
+def _head_noun_extensions(doc: Doc, mentions, methods, span):
+    """``latent diffusion models`` ... ``diffusion models`` in one sentence: the
+    longer name is the shorter one with modifiers, a kind of it (``extends``).
+
+    Only between methods, and only when the shorter name is more than a
+    generic head ("models") on its own.
+    """
+    for i in methods:
+        longer = _words(doc, mentions[i])
+        for j in methods:
+            shorter = _words(doc, mentions[j])
+            if i == j or len(shorter) >= len(longer) or longer[-len(shorter):] != shorter:
+                continue
+            if all(w in lexicon.GENERIC_HEADS for w in shorter):
+                continue
+            yield FoundRelation(i, RelationType.EXTENDS, j, *span, "pattern:extends:head-noun")
+
+
+def _clause_subject(doc: Doc, mentions, methods, target: Candidate) -> int | None:
+    """The method that is the subject of the clause a mention sits in.
+
+    "BarNet is based on U-Net and is used for segmentation": the subject of
+    "used" (inherited from the first of two conjoined verbs) is BarNet.
+    """
+    token = doc[target.start : target.end].root
+    verb = next((t for t in token.ancestors if t.pos_ in {"VERB", "AUX"}), None)
+    while verb is not None:
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if subjects:
+            subject = subjects[0]
+            for i in methods:
+                m = mentions[i]
+                if m.start <= subject.i < m.end and m.end <= target.start:
+                    return i
+            return None
+        verb = verb.head if verb.dep_ == "conj" and verb.head is not verb else None
+    return None
 
 
 def _nearest_before(mentions, candidates, target: Candidate) -> int | None:

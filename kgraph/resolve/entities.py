@@ -11,6 +11,7 @@ its full and short names. Nothing else merges, so "diffusion model" and
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ..model import (
     Relation,
     RelationType,
 )
-from .normalize import entity_key, looks_like_short_form, reading_key, singular_acronym
+from .normalize import entity_key, lemma_key_text, looks_like_short_form, reading_key, singular_acronym
 
 METHOD, TASK, DATASET = EntityType.METHOD, EntityType.TASK, EntityType.DATASET
 
@@ -57,6 +58,7 @@ class Merge:
 
     entity: str
     keys: tuple[str, ...]
+    mentions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,34 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
+_NEXT_WORD = re.compile(r"^ ([^\W\d_][\w\-]*)")
+_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w\-]*) $")
+
+
+def in_longer_name(text: str, start: int, end: int, *, title: bool = False) -> bool:
+    """An acronym that is only part of a longer proper name.
+
+    "an ARM Cortex-M4f device", "Neural ODEs are ...": a capitalised word right
+    after it, or a capitalised word right before it that does not open the
+    sentence. Titles capitalise every word, so there it is never assumed.
+
+    >>> in_longer_name("on an ARM Cortex-M4f device", 6, 9)
+    True
+    >>> in_longer_name("the ARM is fast", 4, 7), in_longer_name("Recent LLMs are big", 7, 11)
+    (False, False)
+    """
+    if title:
+        return False
+    after = _NEXT_WORD.match(text[end:])
+    if after and after.group(1)[:1].isupper():
+        return True
+    before = _PREVIOUS_WORD.search(text[:start])
+    if before and before.group(1)[:1].isupper():
+        opening = text[: before.start()].rstrip()
+        return bool(opening) and opening[-1] not in ".!?:;"
+    return False
+
+
 def paper_node(paper_id: str) -> str:
     return f"paper:{paper_id}"
 
@@ -113,11 +143,15 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     for ex in extractions:
         keys = []
         for m in ex.mentions:
-            key = entity_key(m.lemma or m.text)
+            key = entity_key(lemma_key_text(m.text, m.lemma))
             bare = singular_acronym(m.text)
             short = singular_acronym(m.short_form) if m.short_form else None
             if bare in conflicting or (short in conflicting and looks_like_short_form(m.text)):
                 key = f"{key}@{ex.paper.id}"  # an ambiguous acronym: read it per paper
+            elif short is None and bare in unique_long and in_longer_name(ex.paper.text(m.field), m.start, m.end,
+                                                                           title=m.field == "title"):
+                key = f"{key}@{ex.paper.id}"  # "ARM Cortex-M4", "Neural ODEs": not the acronym itself
+                bare = None
             keys.append(key)
             uf.find(key)
             if short and m.long_form:
@@ -171,12 +205,12 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         ids[root] = node
         entities.append(Entity(node, kind, label, aliases, tuple(papers), tuple(proposed), known[0] if known else None))
         if len(keys) > 1:
-            merges.append(Merge(node, keys))
+            merges.append(Merge(node, keys, sum(count for _, count in aliases)))
 
     mention_entities = tuple(tuple(ids[uf.find(key)] for key in keys) for keys in mention_keys)
     types = {e.id: e.type for e in entities}
     relations, dropped = _aggregate(extractions, mention_entities, types)
-    merges.sort(key=lambda m: (-len(m.keys), m.entity))
+    merges.sort(key=lambda m: (-len(m.keys), -m.mentions, m.entity))
     conflicts = tuple(
         AcronymConflict(s, tuple(sorted(definitions[s]))) for s in sorted(conflicting)
     )
@@ -187,7 +221,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         acronym_conflicts=conflicts,
         merges=tuple(merges),
         dropped_relations=dropped,
-        distinct_keys=len(uf.parent),
+        distinct_keys=len({key for keys in mention_keys for key in keys}),
     )
 
 

@@ -19,6 +19,7 @@ _SINGULAR_IN_S = frozenset(
 # Trailing words that do not change which thing a long form names.
 _GENERIC_TAIL = frozenset("algorithm method model network framework approach technique scheme".split())
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/]+")
+_HYPHENS = re.compile(r"[\-‐‑‒–—/]+")
 _STRIP = " .,;:!?\"'()[]{}"
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z]|.*[A-Z].*\d|.*\d.*[A-Z]|.*[a-z][A-Z])\S+$")
 
@@ -49,8 +50,41 @@ def canonical_key(text: str) -> str:
 
 
 def looks_like_short_form(text: str) -> bool:
-    """A single acronym-like word ("NLI", "Fast3R")."""
-    return " " not in text.strip() and is_acronym(text.strip())
+    """A single acronym-like word ("NLI", "Fast3R", "GPT-4").
+
+    Capitalised words joined by hyphens are a long form, not an acronym:
+
+    >>> [looks_like_short_form(t) for t in ("NLI", "GPT-4", "3D-GS", "Bures-Wasserstein", "Mono-Forward")]
+    [True, True, True, False, False]
+    """
+    text = text.strip()
+    if not text or " " in text or not is_acronym(text):
+        return False
+    parts = [p for p in _HYPHENS.split(text) if p]
+    return len(parts) == 1 or any(is_acronym(p) or p.isdigit() for p in parts)
+
+
+def lemma_key_text(text: str, lemma: str) -> str:
+    """The text a mention is keyed by: its lemma when that only folds a regular plural.
+
+    The lemmatizer reads some "-ing" nouns as verbs ("inpainting" ->
+    "inpainte", "forecasting" -> "forecast"); those lemmas would join a
+    task to the name of its output, so the text is kept instead.
+
+    >>> lemma_key_text("diffusion models", "diffusion model"), lemma_key_text("LLMs", "LLM")
+    ('diffusion model', 'LLM')
+    >>> lemma_key_text("time series forecasting", "time series forecast")
+    'time series forecasting'
+    """
+    if not lemma or lemma == text:
+        return text
+    head, _, last = text.rpartition(" ")
+    lemma_head, _, lemma_last = lemma.rpartition(" ")
+    if head != lemma_head:
+        return text
+    word, stem = last.lower(), lemma_last.lower()
+    plural = word in {stem + "s", stem + "es"} or (stem.endswith("y") and word == stem[:-1] + "ies")
+    return lemma if plural else text
 
 
 def singular_acronym(word: str) -> str:

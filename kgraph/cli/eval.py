@@ -1,0 +1,136 @@
+"""`kgraph eval scierc` and `kgraph eval train-relations`."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import KGraphError
+from . import cli
+from . import fail as _fail
+
+
+def _eval_group() -> click.Group:
+    """The ``kgraph eval`` group, shared with the entity scorers (cli/ner_eval.py)."""
+    group = cli.commands.get("eval")
+    if group is None:
+        @cli.group("eval")
+        def group() -> None:
+            """Score kgraph on public benchmarks (SciERC, SciER, TDMSci)."""
+    return group
+
+
+eval_group = _eval_group()
+
+
+def _score_relations(path, gold_entities, extractor, as_json, *, limit=None, pipeline="default") -> None:
+    from ..eval.relations import evaluate_scierc
+
+    try:
+        nlp = None
+        if pipeline != "default" and not gold_entities:
+            from ..nlp.pipeline import load_pipeline
+
+            nlp = load_pipeline(fast=True) if pipeline == "fast" else load_pipeline(ner=None)
+        report = evaluate_scierc(path, relations=True, gold_entities=gold_entities, extractor=extractor,
+                                 nlp=nlp, limit=limit)
+    except KGraphError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['what']} ({report['documents']} documents, {Path(path).name})")
+    click.echo(f"  {'label':34} {'gold':>5} {'pred':>5} {'ok':>5} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, row in report["scores"].items():
+        click.echo(f"  {name:34} {row['gold']:5} {row['predicted']:5} {row['correct']:5} "
+                   f"{100 * row['precision']:6.1f} {100 * row['recall']:6.1f} {100 * row['f1']:6.1f}")
+    for note in report.get("notes", []):
+        click.echo(f"  note: {note}")
+
+
+def _score_mentions(path, as_json) -> None:
+    from ..eval.relations import evaluate_scierc
+
+    try:
+        report = evaluate_scierc(path)
+    except KGraphError as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(report, indent=2) if as_json else "\n".join(
+        [report["what"]] + [f"  {k:10} P {100 * v['precision']:5.1f}  R {100 * v['recall']:5.1f}  F1 {100 * v['f1']:5.1f}"
+                            for k, v in report["scores"].items()]))
+
+
+_RELATION_OPTIONS = [
+    click.Option(["--relations"], is_flag=True, help="Score relations instead of entities."),
+    click.Option(["--gold-entities"], is_flag=True,
+                 help="With --relations: classify relations between the gold entities, not kgraph's own mentions."),
+    click.Option(["--extractor"], type=click.Choice(["pipeline", "rules", "model"]), default="pipeline",
+                 show_default=True,
+                 help="With --relations: the whole pipeline, the rules only, or the learned classifier only."),
+]
+_RELATIONS_HELP = """
+
+With --relations, SciERC relations mapped to kgraph's are scored, strict
+boundaries: USED-FOR -> used_for, EVALUATE-FOR -> evaluated_on (reversed),
+COMPARE -> compared_with (either order), HYPONYM-OF -> extends, PART-OF ->
+part_of; CONJUNCTION and FEATURE-OF have no counterpart and are not counted.
+See docs/BENCHMARKS.md.
+"""
+
+
+def _scierc_command(entities: click.Command | None) -> click.Command:
+    """``kgraph eval scierc``: the entity scorer's command with ``--relations`` added."""
+    if entities is not None:
+        params = list(entities.params)
+    else:
+        params = [click.Argument(["path"], type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+                  click.Option(["--json", "as_json"], is_flag=True, help="Print the scores as JSON.")]
+    taken = {p.name for p in params}
+    params += [p for p in _RELATION_OPTIONS if p.name not in taken]
+
+    def callback(path, relations, gold_entities, extractor, **rest):
+        as_json = rest.get("as_json", False)
+        if gold_entities and not relations:
+            _fail("--gold-entities needs --relations (entities are never given)")
+        if relations:
+            if rest.get("model"):
+                _fail("--model scores a recognizer alone; it does not go with --relations")
+            pipeline = "fast" if rest.get("fast") else "rules" if rest.get("rules") else "default"
+            _score_relations(path, gold_entities, extractor, as_json, limit=rest.get("limit"), pipeline=pipeline)
+        elif entities is not None:
+            entities.callback(path=path, **rest)
+        else:
+            _score_mentions(path, as_json)
+
+    help_text = inspect.cleandoc(entities.help or "") if entities is not None else "Score kgraph on a SciERC split (e.g. test.json)."
+    return click.Command("scierc", params=params, callback=callback, help=help_text.rstrip() + _RELATIONS_HELP,
+                         short_help="Entity or relation scores on a SciERC file (test.json).")
+
+
+eval_group.add_command(_scierc_command(eval_group.commands.get("scierc")))
+
+
+@eval_group.command(name="train-relations")
+@click.argument("train", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dev", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the model (kgraph/resources/relcat/relcat.msgpack is the bundled one).")
+@click.option("--epochs", default=6, show_default=True, help="Passes over train; the best epoch on dev is kept.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (shuffling, initialization).")
+def train_relations(train, dev, output, epochs, seed) -> None:
+    """Train the relation classifier on SciERC TRAIN, selecting on DEV (never test)."""
+    from ..eval.train_relcat import TrainSettings, train_relation_classifier
+
+    try:
+        classifier, _ = train_relation_classifier(
+            train, dev, settings=TrainSettings(epochs=epochs, seed=seed), log=lambda m: click.echo(m, err=True)
+        )
+    except KGraphError as exc:
+        _fail(str(exc))
+    classifier.to_disk(output)
+    selected = classifier.meta["selected"]
+    click.echo(f"dev micro F1 {100 * selected['dev_micro']['f1']:.1f} (epoch {selected['epoch']}, "
+               f"NONE bias {selected['none_bias']}) -> {output} ({output.stat().st_size // 1024} KiB)")

@@ -1,0 +1,77 @@
+"""`kgraph html`: draw (part of) a built graph as one interactive HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import KGraphError
+from ..graph import schema
+from . import cli
+from . import fail as _fail
+
+
+def _types(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(t.strip() for t in value.split(",") if t.strip())
+    unknown = [t for t in names if t not in schema.NODE_TYPES]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown node type {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(schema.NODE_TYPES)}",
+            param_hint="--types",
+        )
+    return names
+
+
+@cli.command("html")
+@click.argument("graph_dir", default="output", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="HTML file to write.  [default: GRAPH_DIR/graph.html]")
+@click.option("--focus", metavar="NAME", default=None,
+              help="Draw only the ego network of this node (an id, a name or an alias).")
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
+              help="With --focus: how many hops around the focus to draw.")
+@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=1),
+              help="Draw at most this many nodes (nearest the focus, else highest degree, first).")
+@click.option("--min-support", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Drop edges, and entities, that fewer papers support.")
+@click.option("--types", "types_", metavar="TYPES", default=None,
+              help=f"Comma-separated node types to draw, from {','.join(schema.NODE_TYPES)}, e.g. method,task.")
+@click.option("--size-by", type=click.Choice(["degree", "support"]), default="degree", show_default=True,
+              help="Node size: degree, or the number of papers.")
+@click.option("--title", default=None, help="Page title.  [default: kgraph, or the focus]")
+def html(graph_dir, output, focus, depth, max_nodes, min_support, types_, size_by, title) -> None:
+    """Write an interactive, self-contained HTML view of the graph built in GRAPH_DIR.
+
+    GRAPH_DIR is the output directory of `kgraph build` (default: output/) or a
+    graph.json file. The page works offline; open it in any browser.
+
+    \b
+    Examples:
+      kgraph html output/ -o graph.html
+      kgraph html --focus "DUSt3R" --depth 2 -o dust3r.html
+      kgraph html --types method,task --min-support 2 -o methods.html
+    """
+    from ..export.html import select_view, write_html
+    from ..export.json import read_graph_json
+
+    types = _types(types_)
+    path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
+    target = output if output is not None else (graph_dir if graph_dir.is_dir() else graph_dir.parent) / "graph.html"
+    if not path.exists():
+        _fail(f"{path}: no graph here; run `kgraph build -o {graph_dir}` first")
+    try:
+        graph = read_graph_json(path)
+        options = dict(max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
+        view = select_view(graph, **options)
+        write_html(graph, target, size_by=size_by,
+                   title=title or (f"kgraph: {focus}" if focus else "kgraph"), **options)
+    except KGraphError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or target}: {exc.strerror or exc}")
+    click.echo(f"{view.number_of_nodes()} of {graph.number_of_nodes()} nodes, "
+               f"{view.number_of_edges()} of {graph.number_of_edges()} edges -> {target}")

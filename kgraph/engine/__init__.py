@@ -1,0 +1,235 @@
+"""Engines: where extraction runs. In this process, a pool of local processes, or a Dask cluster.
+
+Every engine has the same small interface: :meth:`Engine.submit` takes a
+chunk of papers and returns a future whose ``result()`` is their
+extractions, in order. :func:`run_extraction` drives any engine over a
+stream of papers: it reads the stream chunk by chunk, answers what it can from
+the extraction cache, submits the rest, keeps a bounded number of chunks in
+flight (so memory does not grow with the corpus) and yields every extraction
+in input order. The order, not the engine, decides the output, so one process,
+``N`` processes and a Dask cluster give the same bytes.
+
+>>> from kgraph.config import Config
+>>> with make_engine(Config(processes=1)) as engine:          # doctest: +SKIP
+...     extractions = list(run_extraction(papers, engine))    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..config import ENGINES
+from ..errors import ConfigError, PipelineError
+from ..model import Paper, PaperExtraction
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+    from ..cache import ExtractionCache
+    from ..config import Config
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineBase",
+    "ExtractionStats",
+    "available_cores",
+    "extract_papers",
+    "make_engine",
+    "pipeline_options",
+    "resolve_processes",
+    "run_extraction",
+]
+
+
+class ChunkFuture(Protocol):
+    def result(self) -> list[PaperExtraction] | tuple[list[PaperExtraction], list[bytes]]: ...
+
+
+class Engine(Protocol):
+    """Runs extraction of chunks of papers somewhere.
+
+    A future's result is the chunk's extractions, or the extractions and
+    their cache entries (encoded where they were made, off the driver).
+    """
+
+    name: str
+    workers: int  # how many chunks it works on at once
+
+    def submit(self, papers: list[Paper]) -> ChunkFuture: ...
+
+    def close(self) -> None: ...
+
+
+class EngineBase:
+    """Context-manager glue shared by the engines."""
+
+    name = "engine"
+    workers = 1
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@dataclass
+class ExtractionStats:
+    """What a run of :func:`run_extraction` did; not part of any output file."""
+
+    engine: str = ""
+    workers: int = 0
+    papers: int = 0
+    extracted: int = 0
+    cached: int = 0
+
+    def as_dict(self) -> dict:
+        return {"engine": self.engine, "workers": self.workers, "papers": self.papers,
+                "extracted": self.extracted, "cached": self.cached}
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def resolve_processes(processes: int | None) -> int:
+    """``None`` or ``0`` means every available core."""
+    if processes is None or processes == 0:
+        return available_cores()
+    if processes < 0:
+        raise ConfigError(f"processes must be >= 0 (0: all cores), got {processes}")
+    return processes
+
+
+def pipeline_options(config: "Config") -> dict[str, Any]:
+    """The keyword arguments of :func:`~kgraph.nlp.pipeline.load_pipeline` that ``config`` asks for.
+
+    The one place that maps settings to the pipeline: every engine's workers
+    load ``load_pipeline(**options)``, and the cache's fingerprint covers them.
+    Plain values only (they travel to other processes and machines).
+    """
+    return {"vocab_path": str(config.gazetteer) if config.gazetteer else None}
+
+
+def make_engine(config: "Config", *, nlp: "Language | None" = None, cache_entries: bool = False) -> Engine:
+    """The engine ``config`` asks for.
+
+    ``engine="local"`` with one process (or with a caller's ``nlp``, which
+    cannot be shipped to other processes) extracts in this process; with more,
+    in a pool of worker processes that each load the pipeline once.
+    ``engine="dask"`` connects to ``config.scheduler``, or starts a
+    ``LocalCluster`` of ``config.processes`` single-threaded workers.
+    ``cache_entries``: worker processes also encode the cache entries.
+    """
+    options = pipeline_options(config)
+    processes = resolve_processes(config.processes)
+    if config.engine == "local":
+        from .local import InProcessEngine, ProcessPoolEngine
+
+        if nlp is not None or processes == 1:
+            return InProcessEngine(nlp=nlp, options=options, batch_size=config.batch_size)
+        return ProcessPoolEngine(processes, options=options, batch_size=config.batch_size,
+                                 cache_entries=cache_entries)
+    if config.engine == "dask":
+        from .dask_engine import DaskEngine
+
+        return DaskEngine(scheduler=config.scheduler, n_workers=processes, options=options,
+                          batch_size=config.batch_size, cache_entries=cache_entries)
+    raise ConfigError(f"unknown engine {config.engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def run_extraction(
+    papers: Iterable[Paper],
+    engine: Engine,
+    *,
+    cache: "ExtractionCache | None" = None,
+    chunk_size: int = 32,
+    stats: ExtractionStats | None = None,
+    on_papers: Callable[[int], None] | None = None,
+) -> Iterator[PaperExtraction]:
+    """Extractions of ``papers`` in input order, lazily.
+
+    At most ``2 * engine.workers`` chunks are in flight, and ``8 *
+    engine.workers`` read ahead; papers found in ``cache`` are not submitted,
+    and what the engine extracts is added to it.
+    """
+    stats = stats if stats is not None else ExtractionStats()
+    stats.engine, stats.workers = engine.name, engine.workers
+    limit = max(2, 2 * engine.workers)  # chunks submitted and not yet merged
+    longest = 4 * limit  # chunks read and not yet merged (cached ones wait behind a submitted one)
+    window: deque[tuple[list[Paper], list[PaperExtraction | None], ChunkFuture | None]] = deque()
+    submitted = 0
+    stream = iter(papers)
+    while chunk := list(islice(stream, chunk_size)):
+        found = cache.get_many(chunk) if cache is not None else [None] * len(chunk)
+        missing = [paper for paper, hit in zip(chunk, found) if hit is None]
+        future = engine.submit(missing) if missing else None
+        submitted += future is not None
+        window.append((chunk, found, future))
+        while window and (window[0][2] is None or submitted >= limit or len(window) > longest):
+            chunk, found, future = window.popleft()
+            submitted -= future is not None
+            yield from _complete(chunk, found, future, cache, stats, on_papers)
+    while window:
+        yield from _complete(*window.popleft(), cache, stats, on_papers)
+
+
+def _complete(chunk, found, future, cache, stats, on_papers) -> Iterator[PaperExtraction]:
+    fresh: list[PaperExtraction] = []
+    if future is not None:
+        result = future.result()
+        fresh, entries = result if isinstance(result, tuple) else (result, None)
+        expected = sum(hit is None for hit in found)
+        if len(fresh) != expected:
+            raise PipelineError(f"the engine returned {len(fresh)} extractions for {expected} papers")
+        if cache is not None:
+            cache.put_many(fresh, entries=entries)
+    stats.papers += len(chunk)
+    stats.extracted += len(fresh)
+    stats.cached += len(chunk) - len(fresh)
+    if on_papers is not None:
+        on_papers(len(chunk))
+    extracted = iter(fresh)
+    for hit in found:
+        yield hit if hit is not None else next(extracted)
+
+
+def extract_papers(
+    config: "Config",
+    papers: Iterable[Paper],
+    *,
+    nlp: "Language | None" = None,
+    stats: ExtractionStats | None = None,
+    on_papers: Callable[[int], None] | None = None,
+) -> Iterator[PaperExtraction]:
+    """Extractions of ``papers`` as ``config`` says: its engine, processes and cache.
+
+    The cache (``config.cache_path``) is used when ``config.use_cache`` and no
+    ``nlp`` of the caller's is given (a caller's pipeline may differ from the
+    one the cache's fingerprint describes). Engine and cache are closed when
+    the iterator is exhausted or closed.
+    """
+    from ..cache import ExtractionCache, pipeline_fingerprint
+
+    cache = None
+    if config.use_cache and nlp is None:
+        cache = ExtractionCache(config.cache_path, fingerprint=pipeline_fingerprint(pipeline_options(config)))
+    try:
+        with make_engine(config, nlp=nlp, cache_entries=cache is not None) as engine:
+            yield from run_extraction(papers, engine, cache=cache, chunk_size=config.batch_size,
+                                      stats=stats, on_papers=on_papers)
+    finally:
+        if cache is not None:
+            cache.close()

@@ -1,0 +1,265 @@
+"""The HTML viewer in a real browser: headless Chromium (Debian's) driven by Selenium.
+
+Every network request is blocked, so the page must work from the file alone.
+Without /usr/bin/chromium and /usr/bin/chromedriver these tests are skipped
+(loudly); under CI (``CI`` set) they fail instead, since `.ci/run` installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kgraph.export.html import LARGE_GRAPH, write_html
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
+HOSTILE_PAPER = "paper:arXiv:2401.1 x/y"
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+FLAG_TITLE = '<img src=y onerror="window.kgraphXss=1"><script>window.kgraphXss=2</script>'
+
+_missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
+try:
+    import selenium  # noqa: F401
+except ImportError:
+    _missing.append("the selenium package (pip install -e '.[dev]')")
+if _missing:
+    message = (
+        "BROWSER TESTS NOT RUN: missing " + ", ".join(_missing)
+        + "; install with `apt-get install -y chromium chromium-driver` (.ci/run does)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """The export fixture plus a paper whose title would set a flag if it ever ran."""
+    G = nx.node_link_graph(json.loads(FIXTURE.read_text(encoding="utf-8")), edges="edges")
+    G.add_node("paper:flag", type="paper", label=FLAG_TITLE, abstract=FLAG_TITLE, url="javascript:window.kgraphXss=3")
+    G.add_edge("paper:flag", "method:phi-decoding", key="uses", relation="uses", support=1,
+               evidence=[{"paper": "flag", "field": "title", "start": 0, "end": 5, "sentence": FLAG_TITLE}])
+    return G
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1280,800", f"--user-data-dir={profile}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*"]})
+    # an alert() would leave a flag rather than a dialog
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                            {"source": "window.alert = function () { window.kgraphAlerted = true; };"})
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(driver, path: Path) -> dict:
+    """Load the page, wait until it is drawn and its layout stable; return the console messages."""
+    driver.get_log("browser")  # drop earlier messages
+    driver.get(path.as_uri())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        timings = driver.execute_script("return window.kgraph ? window.kgraph.timings : null")
+        if timings and timings["stable"] is not None:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"page not drawn within 60 s: {driver.get_log('browser')}")
+    return {"timings": timings, "log": driver.get_log("browser")}
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pages") / "graph.html"
+    write_html(hostile_graph(), path, title="hostile")
+    return path
+
+
+@pytest.fixture()
+def loaded(driver, hostile_page):
+    return open_page(driver, hostile_page)
+
+
+def errors(log: list[dict]) -> list[dict]:
+    return [entry for entry in log if entry["level"] in ("SEVERE", "WARNING")]
+
+
+def test_browser_page_loads_offline_without_console_errors(driver, loaded):
+    assert errors(loaded["log"]) == []
+    assert driver.execute_script("return typeof vis") == "object"
+    assert loaded["timings"]["firstDraw"] > 0
+
+
+def test_browser_draws_every_node_and_edge(driver, loaded):
+    G = hostile_graph()
+    counts = driver.execute_script(
+        "const n = window.kgraph.network;"
+        "return [window.kgraph.visibleNodeIds().length, window.kgraph.visibleEdgeIds().length,"
+        "        n.body.nodeIndices.length, n.body.edgeIndices.length];"
+    )
+    assert counts == [G.number_of_nodes(), G.number_of_edges(), G.number_of_nodes(), G.number_of_edges()]
+    painted = driver.execute_script(
+        "const c = document.querySelector('#kg-graph canvas');"
+        "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "let n = 0; for (let i = 3; i < px.length; i += 4) { if (px[i] > 0) n++; } return n;"
+    )
+    assert painted > 500
+
+
+def test_browser_hostile_text_does_not_run_and_shows_as_text(driver, loaded):
+    assert driver.execute_script("return [window.kgraphXss, window.kgraphAlerted]") == [None, None]
+    assert driver.find_elements(By.CSS_SELECTOR, "img") == []
+    for node in (HOSTILE_PAPER, "paper:flag"):
+        driver.execute_script("window.kgraph.focusNode(arguments[0], false)", node)
+        heading = driver.find_element(By.CSS_SELECTOR, "#kg-details h3").text
+        assert heading == {HOSTILE_PAPER: HOSTILE_TITLE, "paper:flag": FLAG_TITLE}[node]
+    panel = driver.find_element(By.ID, "kg-details")
+    assert FLAG_TITLE in panel.text  # the abstract, as text
+    assert panel.find_elements(By.CSS_SELECTOR, "img, script") == []
+    assert panel.find_elements(By.CSS_SELECTOR, "a[href^='javascript']") == []
+    # the evidence sentences of phi-decoding's edges, the alias and the hover tooltips: all text
+    driver.execute_script("window.kgraph.focusNode('method:phi-decoding', false)")
+    assert "<script>alert(1)</script>" in panel.text
+    assert "</script><script>alert(1)</script>" in panel.text
+    search = driver.find_element(By.ID, "kg-search")
+    search.send_keys("img src")
+    suggestions = driver.find_element(By.ID, "kg-suggestions")
+    assert HOSTILE_TITLE in suggestions.text
+    assert suggestions.find_elements(By.CSS_SELECTOR, "img") == []
+    titles = driver.execute_script("return window.kgraph.nodes.get().map(n => typeof n.title)")
+    assert set(titles) == {"string"}  # vis-network shows string titles with innerText
+    assert driver.execute_script("return [window.kgraphXss, window.kgraphAlerted]") == [None, None]
+    assert errors(driver.get_log("browser")) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("φ-Decoding", "method:phi-decoding"), ("phi decoding", "method:phi-decoding"),
+     ("schrodinger", "task:schrodinger-equation"), ("GNN", "method:graph-neural-network")],
+)
+def test_browser_search_focuses_and_selects_the_node(driver, loaded, query, expected):
+    label = driver.execute_script("return window.kgraph.nodes.get(arguments[0]).label", expected)
+    search = driver.find_element(By.ID, "kg-search")
+    search.send_keys(query)
+    first = driver.find_element(By.CSS_SELECTOR, "#kg-suggestions li[data-node]")
+    assert first.get_attribute("data-node") == expected
+    search.send_keys(Keys.ENTER)
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == [expected]
+    assert driver.find_element(By.CSS_SELECTOR, "#kg-details h3").text == label
+    time.sleep(0.6)  # the focus animation
+    centre = driver.execute_script(
+        "const n = window.kgraph.network; const p = n.getPositions([arguments[0]])[arguments[0]];"
+        "const v = n.getViewPosition(); return Math.hypot(p.x - v.x, p.y - v.y);", expected)
+    assert centre < 5
+
+
+def test_browser_click_highlights_the_neighbourhood_and_shows_evidence(driver, loaded):
+    node = "method:phi-decoding"
+    canvas = driver.find_element(By.CSS_SELECTOR, "#kg-graph canvas")
+    x, y = driver.execute_script(
+        "const n = window.kgraph.network; const p = n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]);"
+        "return [p.x, p.y];", node)
+    ActionChains(driver).move_to_element_with_offset(canvas, x - canvas.size["width"] / 2,
+                                                     y - canvas.size["height"] / 2).click().perform()
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == [node]
+    G = hostile_graph()
+    neighbourhood = {node, *G.successors(node), *G.predecessors(node)}
+    dimmed = driver.execute_script(
+        "return window.kgraph.nodes.get().filter(n => n.color.background.startsWith('rgba')).map(n => n.id)")
+    assert set(dimmed) == set(G) - neighbourhood
+    panel = driver.find_element(By.ID, "kg-details").text
+    assert "ALIASES (3)" in panel and "phi decoding (1)" in panel
+    assert "RELATIONS" in panel and "support" in panel
+    # a paper in the panel links to that paper
+    driver.find_element(By.CSS_SELECTOR, f"#kg-details a[data-node='{HOSTILE_PAPER}']").click()
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == [HOSTILE_PAPER]
+
+
+def test_browser_type_filter_hides_nodes_and_their_edges(driver, loaded):
+    G = hostile_graph()
+    papers = [n for n, t in G.nodes(data="type") if t == "paper"]
+    driver.find_element(By.CSS_SELECTOR, "#kg-types input[data-type='paper']").click()
+    time.sleep(0.2)  # filters apply on the next animation frame
+    visible = driver.execute_script("return window.kgraph.visibleNodeIds()")
+    assert sorted(visible) == sorted(set(G) - set(papers))
+    assert driver.execute_script("return window.kgraph.network.body.nodeIndices.length") == len(visible)
+    edges = driver.execute_script("return window.kgraph.visibleEdgeIds().length")
+    assert edges == sum(1 for u, v in G.edges() if u not in papers and v not in papers)
+    driver.find_element(By.CSS_SELECTOR, "#kg-types input[data-type='paper']").click()
+    time.sleep(0.2)
+    assert len(driver.execute_script("return window.kgraph.visibleNodeIds()")) == G.number_of_nodes()
+
+
+def test_browser_relation_and_support_filters(driver, loaded):
+    G = hostile_graph()
+    driver.find_element(By.CSS_SELECTOR, "#kg-relations input[data-relation='mentions']").click()
+    time.sleep(0.2)
+    edges = driver.execute_script("return window.kgraph.visibleEdgeIds().length")
+    assert edges == sum(1 for _, _, k in G.edges(keys=True) if k != "mentions")
+    driver.execute_script("window.kgraph.setMinSupport(2)")
+    time.sleep(0.2)
+    visible = set(driver.execute_script("return window.kgraph.visibleNodeIds()"))
+    assert visible == {n for n, d in G.nodes(data=True) if d["type"] != "paper" and len(d.get("papers") or []) >= 2}
+    assert driver.find_element(By.ID, "kg-min-support-value").text == "2"
+
+
+def test_browser_search_reveals_a_node_hidden_by_a_filter(driver, loaded):
+    driver.find_element(By.CSS_SELECTOR, "#kg-types input[data-type='task']").click()
+    time.sleep(0.2)
+    assert "task:schrodinger-equation" not in driver.execute_script("return window.kgraph.visibleNodeIds()")
+    search = driver.find_element(By.ID, "kg-search")
+    search.send_keys("Schrödinger equation", Keys.ENTER)
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == ["task:schrodinger-equation"]
+    assert "task:schrodinger-equation" in driver.execute_script("return window.kgraph.visibleNodeIds()")
+
+
+def test_browser_large_graph_is_drawn_at_once_with_physics_off(driver, tmp_path):
+    G = nx.MultiDiGraph()
+    for i in range(LARGE_GRAPH + 100):
+        G.add_node(f"method:m{i}", type="method", label=f"m{i}", papers=[f"paper:p{i % 60}"])
+        G.add_node(f"paper:p{i % 60}", type="paper", label=f"paper {i % 60}")
+        G.add_edge(f"paper:p{i % 60}", f"method:m{i}", key="uses", relation="uses", support=1)
+    path = tmp_path / "large.html"
+    write_html(G, path)
+    page = open_page(driver, path)
+    assert errors(page["log"]) == []
+    assert page["timings"]["stable"] == page["timings"]["firstDraw"]
+    assert driver.execute_script("return window.kgraph.network.physics.options.enabled") is False
+    assert driver.execute_script("return window.kgraph.network.body.nodeIndices.length") == G.number_of_nodes()
+
+
+@pytest.mark.slow
+def test_browser_bundled_corpus_page(driver, corpus_build):
+    out = corpus_build.files[0].parent / "graph.html"
+    page = open_page(driver, out)
+    assert errors(page["log"]) == []
+    drawn = driver.execute_script("return window.kgraph.network.body.nodeIndices.length")
+    assert drawn == corpus_build.graph.number_of_nodes()
+    hits = driver.execute_script("return window.kgraph.search('diffusion models')")
+    assert hits[0]["label"] == "diffusion models"

@@ -1,0 +1,120 @@
+"""The extraction cache: keys, round trips, fingerprints."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgraph.cache import CACHE_FILE, ExtractionCache, dumps_entry, loads_entry, paper_key, pipeline_fingerprint
+from kgraph.model import (
+    AcronymDefinition,
+    EntityType,
+    LocalRelation,
+    Mention,
+    Paper,
+    PaperExtraction,
+    RelationType,
+    SourceRef,
+    Span,
+)
+
+PAPER = Paper("p1", "Fast3R: Towards 3D Reconstruction", "We propose Fast 3D Reconstruction (Fast3R).",
+              year=2025, authors=("A. B.",), source=SourceRef("a.jsonl", 3))
+
+
+def _extraction(paper: Paper = PAPER) -> PaperExtraction:
+    mentions = (
+        Mention("title", 0, 6, "Fast3R", EntityType.METHOD, "title", "Fast3R", True),
+        Mention("abstract", 11, 34, "Fast 3D Reconstruction", EntityType.METHOD, "acronym", "Fast 3D Reconstruction",
+                True, "pwc:method/x", None, "Fast3R"),
+        Mention("abstract", 36, 42, "Fast3R", EntityType.METHOD, "acronym", "Fast3R", False, None, "Fast 3D Reconstruction"),
+    )
+    return PaperExtraction(
+        paper=paper,
+        mentions=mentions,
+        acronyms=(AcronymDefinition("Fast3R", "Fast 3D Reconstruction", "abstract", 11, 43),),
+        relations=(LocalRelation(None, RelationType.PROPOSES, 1, Span("abstract", 0, 44), "propose"),
+                   LocalRelation(0, RelationType.EXTENDS, 2, Span("abstract", 0, 44), "x")),
+        sentences=(Span("title", 0, 34), Span("abstract", 0, 44)),
+    )
+
+
+def test_cache_entry_round_trip_is_exact():
+    ex = _extraction()
+    back = loads_entry(dumps_entry(ex), PAPER)
+    assert back == ex
+    assert all(type(m.type) is EntityType for m in back.mentions)
+    assert all(type(r.relation) is RelationType for r in back.relations)
+    assert all(type(x) is tuple for x in (back.mentions, back.acronyms, back.relations, back.sentences))
+
+
+def test_cache_key_is_the_text_only():
+    moved = Paper("other-id", PAPER.title, PAPER.abstract, year=1999, source=SourceRef("b.csv", 9))
+    assert paper_key(moved) == paper_key(PAPER)
+    assert paper_key(Paper("p1", PAPER.title, PAPER.abstract + " ")) != paper_key(PAPER)
+    assert paper_key(Paper("p1", "ab", "c")) != paper_key(Paper("p1", "a", "bc"))
+
+
+def test_cache_hit_carries_the_paper_as_read_now(tmp_path):
+    moved = Paper("other-id", PAPER.title, PAPER.abstract, source=SourceRef("b.csv", 9))
+    with ExtractionCache(tmp_path, fingerprint="f1") as cache:
+        assert cache.get_many([PAPER]) == [None]
+        cache.put_many([_extraction()])
+        [hit] = cache.get_many([moved])
+    assert hit == _extraction(moved)
+    assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_cache_other_fingerprint_empties_it(tmp_path):
+    with ExtractionCache(tmp_path, fingerprint="f1") as cache:
+        cache.put_many([_extraction()])
+        assert len(cache) == 1
+    with ExtractionCache(tmp_path, fingerprint="f1") as cache:
+        assert len(cache) == 1
+    with ExtractionCache(tmp_path, fingerprint="f2") as cache:
+        assert len(cache) == 0
+        assert cache.get_many([PAPER]) == [None]
+
+
+def test_cache_file_is_created_on_first_use(tmp_path):
+    cache = ExtractionCache(tmp_path / "c", fingerprint="f")
+    assert not (tmp_path / "c").exists()
+    cache.get_many([PAPER])
+    assert (tmp_path / "c" / CACHE_FILE).is_file()
+    cache.close()
+
+
+def test_cache_fingerprint_follows_pipeline_options(tmp_path):
+    vocab = tmp_path / "vocab.jsonl"
+    vocab.write_text('{"id": "x"}\n', encoding="utf-8")
+    base = pipeline_fingerprint({})
+    with_vocab = pipeline_fingerprint({"vocab_path": str(vocab)})
+    assert base == pipeline_fingerprint({"vocab_path": None}) != with_vocab
+    vocab.write_text('{"id": "y"}\n', encoding="utf-8")
+    assert pipeline_fingerprint({"vocab_path": str(vocab)}) != with_vocab
+
+
+def test_cache_fingerprint_follows_the_nlp_code(monkeypatch):
+    from kgraph.nlp import pipeline
+
+    base = pipeline_fingerprint()
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", pipeline.PIPELINE_VERSION + "-changed")
+    assert pipeline_fingerprint() != base
+
+
+@pytest.mark.parametrize("count", [0, 1, 501, 1200])
+def test_cache_many_keys_in_one_lookup(tmp_path, count):
+    papers = [Paper(f"p{i}", f"Title {i}", "x") for i in range(count)]
+    with ExtractionCache(tmp_path, fingerprint="f") as cache:
+        cache.put_many(PaperExtraction(p) for p in papers[::2])
+        found = cache.get_many(papers)
+    assert [hit is not None for hit in found] == [i % 2 == 0 for i in range(count)]
+    assert [hit.paper.id for hit in found if hit] == [p.id for p in papers[::2]]
+
+
+def test_cache_entries_made_by_workers_are_stored_as_given(tmp_path):
+    ex = _extraction()
+    with ExtractionCache(tmp_path, fingerprint="f") as cache:
+        cache.put_many([ex], entries=[dumps_entry(ex)])
+        assert cache.get_many([PAPER]) == [ex]
+        with pytest.raises(ValueError):
+            cache.put_many([ex], entries=[])

@@ -1,0 +1,162 @@
+"""kgraph's trained entity recognizer: the bundled models, the component, token-space runs."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import spacy
+from click.testing import CliRunner
+from spacy.tokens import Doc, Span
+
+from kgraph.errors import PipelineError
+from kgraph.model import EntityType
+from kgraph.nlp.ner import MODEL_DIR, doc_from_sentences, iter_model_candidates, load_recognizer, predict_documents
+
+NER_DATA = Path(__file__).resolve().parent / "data" / "ner"
+MODELS = ("default", "fast")
+
+
+@pytest.fixture(scope="module")
+def recognizers():
+    return {name: load_recognizer(name) for name in MODELS}
+
+
+@pytest.fixture(scope="module")
+def fast_nlp():
+    from kgraph.nlp.pipeline import load_pipeline
+
+    return load_pipeline(fast=True)
+
+
+# ---------------------------------------------------------------- the models
+@pytest.mark.parametrize("name", MODELS)
+def test_ner_model_is_bundled_small_and_self_describing(name):
+    path = MODEL_DIR / name
+    assert (path / "config.cfg").is_file() and (path / "meta.json").is_file()
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    assert size < 15_000_000, f"{name}: {size} bytes"
+    nlp = load_recognizer(name)
+    assert nlp.pipe_names == ["ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"METHOD", "TASK", "DATASET", "MATERIAL", "METRIC"}
+
+
+def test_ner_model_loads_with_the_network_off(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    from kgraph.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    doc = nlp("FooNet: Fast Detection\n\nWe propose FooNet for object detection.")
+    assert doc._.kgraph_mentions
+
+
+def test_ner_unknown_model_names_the_bundled_ones():
+    with pytest.raises(PipelineError, match=r"'default', 'fast'"):
+        load_recognizer("no-such-model")
+
+
+# Hand-checked: what a reader labels in each sentence, and the models find.
+# Names marked "unseen" occur in no training corpus (SciERC, TDMSci, PwC descriptions).
+HAND_CHECKED = [
+    ("We evaluate our parser on the Penn Treebank and report labeled attachment scores .",
+     [("Penn Treebank", "DATASET")]),
+    ("Statistical machine translation systems translate text from one language to another .",
+     [("Statistical machine translation", "TASK")]),
+    ("Our approach improves named entity recognition on the CoNLL-2003 dataset .",
+     [("named entity recognition", "TASK")]),
+    ("We train a support vector machine on bag-of-words features .",
+     [("support vector machine", "METHOD")]),
+    # unseen: "Glarfnet" is made up
+    ("We introduce Glarfnet , a convolutional network for semantic segmentation .",
+     [("semantic segmentation", "TASK")]),
+    # unseen: "Quibble-7K" is made up
+    ("Experiments on Quibble-7K show that BERT outperforms the LSTM baseline in accuracy .",
+     [("accuracy", "METRIC")]),
+]
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("text, expected", HAND_CHECKED)
+def test_ner_recognizer_on_hand_checked_sentences(recognizers, name, text, expected):
+    doc = recognizers[name](text)
+    found = {(e.text, e.label_) for e in doc.ents}
+    for item in expected:
+        assert item in found, f"{name}: {sorted(found)}"
+
+
+# ---------------------------------------------------------------- the component
+def test_ner_candidates_come_from_method_task_dataset_ents():
+    doc = Doc(spacy.blank("en").vocab, words=["We", "use", "BERT", "for", "NER", "with", "F1", "\n\n", "x"])
+    doc.ents = [Span(doc, 2, 3, "METHOD"), Span(doc, 4, 5, "TASK"), Span(doc, 6, 7, "METRIC")]
+    found = [(c.start, c.end, c.type, c.extractor) for c in iter_model_candidates(doc)]
+    assert found == [(2, 3, EntityType.METHOD, "model"), (4, 5, EntityType.TASK, "model")]
+
+
+def test_ner_component_sits_before_mention_selection(nlp, fast_nlp):
+    for pipeline in (nlp, fast_nlp):
+        names = pipeline.pipe_names
+        assert names.index("kgraph_terms_v1") < names.index("kgraph_ner_v1") < names.index("kgraph_mentions_v1")
+    assert "parser" in nlp.pipe_names and "parser" not in fast_nlp.pipe_names
+    assert nlp.get_pipe_config("kgraph_ner_v1")["model"] == "default"
+    assert fast_nlp.get_pipe_config("kgraph_ner_v1")["model"] == "fast"
+
+
+def test_ner_model_mentions_reach_the_extraction(fast_nlp):
+    from kgraph.model import Paper
+    from kgraph.nlp.extract import extract_paper
+
+    paper = Paper(id="p", title="A study of parsers",
+                  abstract="We improve dependency parsing of English text with a neural network.")
+    mentions = {(m.text, m.type.value) for m in extract_paper(fast_nlp, paper).mentions}
+    assert ("dependency parsing", "task") in mentions
+
+
+# ---------------------------------------------------------------- token-space runs
+def test_ner_doc_from_sentences_keeps_each_token():
+    doc, starts = doc_from_sentences(spacy.blank("en").vocab,
+                                     [(("A", "B", "."), (True, False, False)), (("C", "."), (False, False))])
+    assert starts == [0, 4]
+    assert doc.text == "A B.\n\nC."
+    assert [t.text for t in doc] == ["A", "B", ".", "\n\n", "C", "."]
+
+
+def test_ner_predict_documents_reports_sentence_local_spans(fast_nlp):
+    sentences = [(("We", "study", "parsing", "."), (True, True, False, False)),
+                 (("We", "improve", "dependency", "parsing", "of", "English", "."),
+                  (True, True, True, True, True, False, False))]
+    (spans,) = predict_documents(fast_nlp, [sentences])
+    assert all(0 <= s.start < s.end <= len(sentences[s.sentence][0]) for s in spans)
+    assert any((s.sentence, s.start, s.end, s.type) == (1, 2, 4, "task") for s in spans)
+
+
+# ---------------------------------------------------------------- the command
+@pytest.mark.parametrize(
+    "benchmark, path",
+    [("tdmsci", "tdmsci_tiny.conll"), ("scier", "scier_tiny.jsonl"), ("scierc", "scierc_tiny.json")],
+)
+def test_ner_eval_command_prints_scores(benchmark, path):
+    import json
+
+    from kgraph.cli import cli
+
+    result = CliRunner().invoke(cli, ["eval", benchmark, str(NER_DATA / path), "--fast", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["benchmark"] == benchmark and report["pipeline"] == "fast"
+    assert {"overall"} <= set(report["scores"])
+    assert set(report["scores"]["overall"]) == {"strict", "overlap"}
+
+
+def test_ner_eval_command_rejects_a_bad_file(tmp_path):
+    from kgraph.cli import cli
+
+    bad = tmp_path / "bad.conll"
+    bad.write_text("only two\tcolumns\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "tdmsci", str(bad), "--fast"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "bad.conll:1" in result.output

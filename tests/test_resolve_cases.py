@@ -1,0 +1,225 @@
+"""Entity resolution: normalizer properties, order independence, and cases from the bundled corpus."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kgraph.model import (
+    AcronymDefinition,
+    EntityType,
+    LocalRelation,
+    Mention,
+    Paper,
+    PaperExtraction,
+    RelationType,
+    Span,
+)
+from kgraph.resolve import resolve
+from kgraph.resolve.entities import in_longer_name
+from kgraph.resolve.normalize import canonical_key, entity_key, lemma_key_text, looks_like_short_form
+
+M, T, D = EntityType.METHOD, EntityType.TASK, EntityType.DATASET
+
+
+def _paper(pid: str, parts, relations=()):
+    """parts: (text, type, lemma, short_form, long_form) joined by ". " into the abstract."""
+    abstract, mentions, acronyms = "", [], []
+    for text, kind, lemma, short, long in parts:
+        if abstract:
+            abstract += ". "
+        start = len(abstract)
+        abstract += text
+        mentions.append(Mention("abstract", start, start + len(text), text, kind, "test", lemma=lemma,
+                                short_form=short, long_form=long))
+        if short and text == long:
+            acronyms.append(AcronymDefinition(short, long, "abstract", start, start + len(text)))
+    rels = tuple(LocalRelation(h, r, t, Span("abstract", 0, len(abstract)), "test") for h, r, t in relations
+                 if (h is None or h < len(mentions)) and t < len(mentions))
+    return PaperExtraction(Paper(pid, f"Paper {pid}", abstract), tuple(mentions), tuple(acronyms), rels)
+
+
+# (text, type, lemma, short form, long form): plain names, variants, acronyms and their definitions
+NAMES = [
+    ("diffusion models", M, "diffusion model", None, None),
+    ("Diffusion Models", M, "Diffusion model", None, None),
+    ("latent diffusion model", M, "latent diffusion model", None, None),
+    ("DMs", M, "DM", None, None),
+    ("Diffusion Models", M, "Diffusion model", "DMs", "Diffusion Models"),
+    ("DMs", M, "DM", "DMs", "Diffusion Models"),
+    ("Forward-Forward", M, "Forward-Forward", "FF", "Forward-Forward"),
+    ("FF", M, "FF", "FF", "Forward-Forward"),
+    ("forward-forward algorithm", M, "forward-forward algorithm", "FF", "forward-forward algorithm"),
+    ("FF", M, "FF", None, None),
+    ("Particle Mesh", M, "Particle Mesh", "PM", "Particle Mesh"),
+    ("Policy Mirror", M, "Policy Mirror", "PM", "Policy Mirror"),
+    ("PM", M, "PM", None, None),
+    ("GAN", M, "GAN", None, None),
+    ("gan", M, "gan", None, None),
+    ("3D reconstruction", T, "3D reconstruction", None, None),
+    ("3D Reconstruction", M, "3D Reconstruction", None, None),
+    ("ImageNet", D, "ImageNet", None, None),
+]
+RELATIONS = [RelationType.USED_FOR, RelationType.EVALUATED_ON, RelationType.COMPARED_WITH,
+             RelationType.EXTENDS, RelationType.MENTIONS]
+
+papers = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(NAMES), min_size=1, max_size=5),
+        st.lists(st.tuples(st.integers(0, 4), st.sampled_from(RELATIONS), st.integers(0, 4)), max_size=3),
+    ),
+    min_size=1, max_size=6,
+)
+
+
+def _corpus(drawn):
+    return [
+        _paper(f"p{k}", parts, [(None if r is RelationType.MENTIONS else h, r, t) for h, r, t in rels])
+        for k, (parts, rels) in enumerate(drawn)
+    ]
+
+
+def _by_paper(res, extractions):
+    return {ex.paper.id: ids for ex, ids in zip(extractions, res.mention_entities)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(papers, st.randoms(use_true_random=False))
+def test_resolve_merges_do_not_depend_on_paper_order(drawn, rnd):
+    corpus = _corpus(drawn)
+    shuffled = list(corpus)
+    rnd.shuffle(shuffled)
+    a, b = resolve(corpus), resolve(shuffled)
+    assert a.entities == b.entities
+    assert a.relations == b.relations
+    assert a.acronym_conflicts == b.acronym_conflicts
+    assert sorted(a.merges, key=repr) == sorted(b.merges, key=repr)
+    assert _by_paper(a, corpus) == _by_paper(b, shuffled)
+
+
+@settings(max_examples=40, deadline=None)
+@given(papers)
+def test_resolve_every_relation_has_evidence_from_its_papers(drawn):
+    corpus = _corpus(drawn)
+    texts = {ex.paper.id: ex.paper for ex in corpus}
+    for rel in resolve(corpus).relations:
+        assert rel.evidence and rel.support >= 1
+        for ev in rel.evidence:
+            assert texts[ev.paper_id].text(ev.field)[ev.start : ev.end] == ev.sentence
+            assert ev.extractor
+
+
+@given(st.text())
+def test_resolve_entity_key_is_idempotent(text):
+    key = entity_key(text)
+    assert entity_key(key) == key
+    assert canonical_key(canonical_key(text)) == canonical_key(text)
+
+
+@given(st.text(alphabet="abcAB-3 ", max_size=12), st.text(alphabet="abcAB-3 ", max_size=12))
+def test_resolve_lemma_key_text_returns_text_or_lemma(text, lemma):
+    assert lemma_key_text(text, lemma) in {text, lemma}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("NLI", True), ("DEQs", True), ("Fast3R", True), ("GPT-4", True), ("3D-GS", True), ("FB-GVI", True),
+     ("Bures-Wasserstein", False), ("Mono-Forward", False), ("Cascaded-Forward", False), ("Euler-Maruyama", False),
+     ("diffusion", False), ("Diffusion Models", False)],
+)
+def test_resolve_short_form_shape(text, expected):
+    assert looks_like_short_form(text) is expected
+
+
+# -------------------------------------------------------------- wrong merges seen on the bundled corpus
+
+
+def test_resolve_hyphenated_long_form_is_the_label_not_its_acronym():
+    # bundled corpus: "Bures-Wasserstein (BW)" became an entity labelled "BW"
+    ex = _paper("1", [("Bures-Wasserstein", M, "Bures-Wasserstein", "BW", "Bures-Wasserstein"),
+                      ("BW", M, "BW", "BW", "Bures-Wasserstein"), ("BW", M, "BW", None, None)])
+    (entity,) = resolve([ex]).entities
+    assert entity.label == "Bures-Wasserstein"
+    assert entity.id == "method:bures-wasserstein"
+
+
+def test_resolve_acronym_inside_a_longer_name_is_not_resolved_across_papers():
+    # bundled corpus: "an ARM Cortex-M4f device" joined "autoregressive models (ARMs)"
+    defining = _paper("1", [("autoregressive models", M, "autoregressive model", "ARMs", "autoregressive models"),
+                            ("ARMs", M, "ARM", "ARMs", "autoregressive models")])
+    device = PaperExtraction(
+        Paper("2", "Paper 2", "It runs on an ARM Cortex-M4f device."),
+        (Mention("abstract", 14, 17, "ARM", M, "test", lemma="ARM"),),
+    )
+    bare = _paper("3", [("ARMs", M, "ARM", None, None)])
+    res = resolve([defining, device, bare])
+    ids = _by_paper(res, [defining, device, bare])
+    assert ids["3"][0] == ids["1"][0]  # a bare use elsewhere is resolved
+    assert ids["2"][0] != ids["1"][0]  # the processor name is not
+
+
+@pytest.mark.parametrize(
+    "text, start, end, title, expected",
+    [("on an ARM Cortex-M4f device", 6, 9, False, True),
+     ("while Neural ODEs are stable", 13, 17, False, True),
+     ("Neural ODEs are stable", 7, 11, False, False),  # sentence-initial: no telling
+     ("Accelerating LLM Inference", 13, 16, True, False),  # titles capitalise every word
+     ("of LLM's output", 3, 6, False, False)],
+)
+def test_resolve_in_longer_name(text, start, end, title, expected):
+    assert in_longer_name(text, start, end, title=title) is expected
+
+
+def test_resolve_verb_lemmas_of_ing_nouns_do_not_merge_names():
+    # the lemmatizer gives "forecasting" -> "forecast": a task would join its output
+    a = _paper("1", [("time series forecasting", T, "time series forecast", None, None)])
+    b = _paper("2", [("time series forecast", T, "time series forecast", None, None)])
+    c = _paper("3", [("Time Series Forecasting", T, "Time Series Forecasting", None, None)])
+    res = resolve([a, b, c])
+    ids = _by_paper(res, [a, b, c])
+    assert ids["1"] == ids["3"] != ids["2"]
+
+
+def test_resolve_latent_diffusion_model_stays_apart_but_extends():
+    text_rel = [(0, RelationType.EXTENDS, 1)]
+    ex = _paper("1", [("latent diffusion models", M, "latent diffusion model", None, None),
+                      ("diffusion models", M, "diffusion model", None, None)], text_rel)
+    res = resolve([ex])
+    assert len(res.entities) == 2
+    (rel,) = res.relations
+    assert (rel.head, rel.relation, rel.tail) == ("method:latent-diffusion-models", RelationType.EXTENDS,
+                                                   "method:diffusion-models")
+
+
+# -------------------------------------------------------------- acronym cases on the bundled corpus
+
+
+def _aliases(graph):
+    return {n: set(d.get("aliases") or []) for n, d in graph.nodes(data=True) if d["type"] != "paper"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "forms",
+    [
+        {"FF", "Forward-Forward"},             # "Forward-Forward (FF)" / "forward-forward algorithm": one reading
+        {"DEQs", "Deep Equilibrium Models"},   # defined in one abstract, used bare in another
+        {"DDPM", "Denoising Diffusion Probabilistic Models"},
+        {"Fast3R", "Fast 3D Reconstruction"},
+    ],
+)
+def test_resolve_corpus_acronyms_join_their_long_forms(corpus_build, forms):
+    assert any(forms <= aliases for aliases in _aliases(corpus_build.graph).values()), forms
+
+
+@pytest.mark.slow
+def test_resolve_corpus_known_wrong_merges_stay_fixed(corpus_build):
+    graph = corpus_build.graph
+    aliases = _aliases(graph)
+    autoregressive = [n for n, a in aliases.items() if "autoregressive model" in a]
+    assert autoregressive and all("ARM" not in aliases[n] for n in autoregressive)
+    bures = [n for n, a in aliases.items() if "Bures-Wasserstein" in a]
+    assert bures and all(graph.nodes[n]["label"] == "Bures-Wasserstein" for n in bures)
+    report = corpus_build.report["resolution"]
+    assert report["entities"] < report["distinct_keys"] < report["mentions"]
