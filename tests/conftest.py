@@ -19,6 +19,14 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def rules_nlp():
+    """The pipeline without the trained recognizer: for tests of the rule components."""
+    from kgraph.nlp.pipeline import load_pipeline
+
+    return load_pipeline(ner=None)
+
+
+@pytest.fixture(scope="session")
 def corpus_path() -> Path:
     return CORPUS
 

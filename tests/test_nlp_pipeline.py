@@ -92,8 +92,8 @@ def test_nlp_finds_methods_and_tasks(nlp):
     assert mentions["3D reconstruction"].type is EntityType.TASK
 
 
-def test_nlp_relations_link_proposed_method(nlp):
-    ex = extract_paper(nlp, FAST3R)
+def test_nlp_relations_link_proposed_method(rules_nlp):
+    ex = extract_paper(rules_nlp, FAST3R)
     triples = {
         ("paper" if r.head is None else ex.mentions[r.head].text, r.relation, ex.mentions[r.tail].text)
         for r in ex.relations
@@ -114,8 +114,8 @@ def test_nlp_relations_link_proposed_method(nlp):
         ("Deep Equilibrium Models (DEQs) find fixed points.", "Deep Equilibrium Models", EntityType.METHOD),
     ],
 )
-def test_nlp_types_by_context(nlp, abstract, name, kind):
-    ex = extract_paper(nlp, Paper(id="x", title="A title", abstract=abstract))
+def test_nlp_types_by_context(rules_nlp, abstract, name, kind):
+    ex = extract_paper(rules_nlp, Paper(id="x", title="A title", abstract=abstract))
     found = {m.text: m.type for m in ex.mentions}
     assert found.get(name) is kind, found
 

@@ -147,9 +147,12 @@ def test_rdf_sparql_datasets_a_method_was_evaluated_on(corpus_build, corpus_engi
 
 
 @pytest.mark.slow
-def test_rdf_sparql_brs_was_evaluated_on_davis_grabcut_and_sbd(corpus_engines):
+def test_rdf_sparql_datasets_for_method_match_the_graph(corpus_build, corpus_engines):
+    graph = corpus_build.graph
+    method = next(n for n, d in graph.nodes(data=True) if "BRS" in (d.get("aliases") or []))
+    expected = {graph.nodes[v]["label"] for _, v, k in graph.out_edges(method, keys=True) if k == "evaluated_on"}
     result = sparql(query_text("datasets-for-method.rq"), corpus_engines["oxigraph"], bindings={"method_name": "BRS"})
-    assert set(result.column("label")) == {"DAVIS", "GrabCut", "SBD"}
+    assert set(result.column("label")) == expected
 
 
 @pytest.mark.slow
