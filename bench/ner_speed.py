@@ -35,7 +35,7 @@ def corpus_texts(n: int) -> list[str]:
 def load(name: str):
     import spacy
 
-    from kgraph.nlp.ner import load_recognizer
+    from kgraph.nlp.ner import bare_pipeline
     from kgraph.nlp.pipeline import BASE_MODEL, load_pipeline
 
     if name == "tokenizer":
@@ -44,7 +44,7 @@ def load(name: str):
     if name == "rules":
         return load_pipeline(ner=None)
     if name.startswith("ner-"):
-        return load_recognizer(name[4:])
+        return bare_pipeline(name[4:])
     return load_pipeline(fast=name == "fast")
 
 

@@ -15,6 +15,10 @@ grow): a lower bound for entity-side memory, a fair measure for the rest.
     python bench/scale_build.py --sizes 1000 --incremental        # builds /tmp/kgraph-bench/out-1000-incremental
     python bench/scale_stages.py /tmp/kgraph-bench/1000-grown/corpus.jsonl \\
         --cache /tmp/kgraph-bench/out-1000-incremental/.cache --copies 100 -o /tmp/kgraph-bench/out-stages
+
+Each step reports its CPU seconds, the resident memory after it, and its own
+peak (``step_peak_mb``, sampled every 20 ms); each output is written alone,
+its size noted (``output_mb``) and then deleted.
 """
 
 from __future__ import annotations
@@ -37,6 +41,34 @@ def _rss_mb() -> int:
     return round(psutil.Process().memory_info().rss / 2**20)
 
 
+class _PeakSampler:
+    """The highest resident memory seen since the last :meth:`reset`, sampled every 20 ms in a thread.
+
+    ``ru_maxrss`` only ever grows, so it cannot tell the peak of a later,
+    smaller step; this can.
+    """
+
+    def __init__(self, interval: float = 0.02):
+        import threading
+
+        import psutil
+
+        self.process = psutil.Process()
+        self.peak = 0
+        self.stop = threading.Event()
+        threading.Thread(target=self._run, args=(interval,), daemon=True).start()
+
+    def _run(self, interval: float) -> None:
+        while not self.stop.wait(interval):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def reset(self) -> int:
+        """The peak in MB since the last reset (at least the current RSS); starts a new one."""
+        peak = max(self.peak, self.process.memory_info().rss)
+        self.peak = 0
+        return round(peak / 2**20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="stages after extraction, at scale")
     parser.add_argument("corpus", type=Path)
@@ -54,11 +86,12 @@ def main() -> None:
     steps = []
 
     cpu = [time.process_time()]
+    sampler = _PeakSampler()
 
     def step(name, started):
         now = time.process_time()
         steps.append({"step": name, "seconds": round(time.perf_counter() - started, 2),
-                      "cpu_seconds": round(now - cpu[0], 2), "rss_mb": _rss_mb(),
+                      "cpu_seconds": round(now - cpu[0], 2), "rss_mb": _rss_mb(), "step_peak_mb": sampler.reset(),
                       "peak_so_far_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
         cpu[0] = now
         print(json.dumps(steps[-1]), flush=True)
@@ -90,9 +123,16 @@ def main() -> None:
     report = make_report(config, extractions, problems, resolution, graph)
     step("report", t)
     for name in config.outputs:
+        sampler.reset()
         t = time.perf_counter()
+        cpu[0] = time.process_time()
         write_outputs(config.with_(outputs=(name,)), graph, extractions, resolution, report)
         step(f"write {name}", t)
+        size = sum(p.stat().st_size for p in args.output.iterdir() if p.is_file() and not p.name.startswith("."))
+        steps[-1]["output_mb"] = round(size / 2**20)
+        for p in args.output.iterdir():  # one output at a time on disk
+            if p.is_file() and not p.name.startswith("."):
+                p.unlink()
     peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps({"papers": len(extractions), "peak_rss_mb": peak,
                       "seconds": round(sum(s["seconds"] for s in steps), 1), "steps": steps}))

@@ -280,30 +280,46 @@ def _encode(value):
     return value
 
 
-def _decoder(hint) -> Callable:
-    """A function from the JSON form of a value of type ``hint`` back to the value."""
+def _decoder(hint) -> Callable | None:
+    """A function from the JSON form of a value of type ``hint`` back to the value; None where that form is the value.
+
+    Built once per field, so that decoding an entry makes no more calls than
+    it must: plain fields are taken as they come, a dataclass whose fields are
+    all plain is made straight from its list.
+    """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"cannot cache a field of type {hint}")
         decode = _decoder(inner[0])
-        return lambda v: None if v is None else decode(v)
+        return None if decode is None else (lambda v: None if v is None else decode(v))
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             item = _decoder(args[0])
-            return lambda v: tuple(item(x) for x in v)
+            return tuple if item is None else (lambda v: tuple(map(item, v)))
         items = [_decoder(a) for a in args]
-        return lambda v: tuple(f(x) for f, x in zip(items, v))
+        if all(f is None for f in items):
+            return tuple
+        return lambda v: tuple(x if f is None else f(x) for f, x in zip(items, v))
     if dataclasses.is_dataclass(hint):
         hints = typing.get_type_hints(hint)
-        parts = [_decoder(hints[f.name]) for f in dataclasses.fields(hint)]
-        return lambda v: hint(*(f(x) for f, x in zip(parts, v)))
+        parts = [(index, f) for index, field in enumerate(dataclasses.fields(hint))
+                 if (f := _decoder(hints[field.name])) is not None]
+        if not parts:
+            return lambda v: hint(*v)
+
+        def decode(v):
+            for index, f in parts:
+                v[index] = f(v[index])
+            return hint(*v)
+
+        return decode
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint
+        return {member.value: member for member in hint}.__getitem__  # hint(v), without Enum's slow call
     if hint in (str, int, float, bool):
-        return lambda v: v
+        return None
     raise TypeError(f"cannot cache a field of type {hint}")
 
 
-_DECODERS = {name: _decoder(typing.get_type_hints(PaperExtraction)[name]) for name in _ENTRY_FIELDS}
+_DECODERS = {name: _decoder(typing.get_type_hints(PaperExtraction)[name]) or (lambda v: v) for name in _ENTRY_FIELDS}

@@ -32,6 +32,7 @@ class Config:
     batch_size: int = 32
     progress: bool = False
     gazetteer: Path | None = None  # None: the vocabulary bundled with kgraph
+    fast: bool = False  # the fast pipeline (kgraph.nlp.pipeline.load_pipeline(fast=True))
     html_max_nodes: int = 2000
     rdf_format: str | None = None  # write only this one of RDF_FORMATS (None: every one in outputs)
     # scale (docs/SCALING.md)

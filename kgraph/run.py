@@ -22,7 +22,7 @@ from .export.extractions import write_extractions
 from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
-from .export.rdf import RDF_SERIALIZATIONS, build_rdf, write_ontology, write_rdf
+from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
 from .graph import build_graph
 from .graph.analytics import compute_communities
 from .graph.schema import COMMUNITY
@@ -166,19 +166,18 @@ def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
 def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
                   resolution: Resolution, report: dict, stage: Callable[[Path], Path]) -> tuple[Path, ...]:
     written = []
-    rdf = None  # the RDF graph, built once for all the RDF formats
+    rdf_paths = {}  # RDF formats are written together, after the loop: one pass makes them all
     for name in config.outputs:
         final = config.output_dir / OUTPUT_FILES[name]
         path = stage(final)
-        if name == "extractions":
+        if name in RDF_SERIALIZATIONS:
+            rdf_paths[RDF_SERIALIZATIONS[name][0]] = path
+        elif name == "extractions":
             write_extractions(extractions, resolution, path)
         elif name == "json":
             write_graph_json(graph, path)
         elif name == "graphml":
             write_graphml(graph, path)
-        elif name in RDF_SERIALIZATIONS:
-            rdf = rdf if rdf is not None else build_rdf(graph, config.base_iri)
-            write_rdf(rdf, path, format=RDF_SERIALIZATIONS[name][0])
         elif name == "ontology":
             write_ontology(path)
         elif name == "html":
@@ -188,6 +187,8 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
 
             atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         written.append(final)
+    if rdf_paths:
+        write_rdf_files(graph, rdf_paths, config.base_iri)
     return tuple(written)
 
 
@@ -206,7 +207,7 @@ def make_report(config: Config, extractions: Sequence[PaperExtraction], problems
     )[:20]
     return {
         "kgraph_version": __version__,
-        "pipeline": PIPELINE_VERSION,
+        "pipeline": PIPELINE_VERSION + ("-fast" if config.fast else ""),
         "inputs": {
             "files": [{"path": str(p), "format": fmt} for p, fmt in files],
             "ignored": [str(p) for p in ignored],

@@ -112,6 +112,60 @@ def test_engine_pool_extracts_a_lone_chunk_in_this_process(monkeypatch):
     assert [ex.paper.id for ex in out] == [f"p{i}" for i in range(5)]
 
 
+def _fake_pool(monkeypatch):
+    """ProcessPoolEngine with extraction here (counted) and a pool that records the chunks sent to it."""
+    from concurrent.futures import Future
+
+    from kgraph.engine import local
+
+    here, pooled = [], []
+
+    def extract_here(papers, options, batch_size):
+        here.append([p.id for p in papers])
+        return [PaperExtraction(p) for p in papers]
+
+    def submit_to_pool(engine, papers):
+        pooled.append([p.id for p in papers])
+        future = Future()
+        future.set_result([PaperExtraction(p) for p in papers])
+        return future
+
+    monkeypatch.setattr(local, "extract_chunk", extract_here)
+    monkeypatch.setattr(local.ProcessPoolEngine, "_submit", submit_to_pool)
+    return local.ProcessPoolEngine, here, pooled
+
+
+@pytest.mark.parametrize("chunks", [1, 3, 4])
+def test_engine_pool_extracts_a_few_chunks_in_this_process(monkeypatch, chunks):
+    """A rebuild with a few papers to extract loads one pipeline here rather than one per worker."""
+    ProcessPoolEngine, here, pooled = _fake_pool(monkeypatch)
+    with ProcessPoolEngine(2, batch_size=8) as engine:
+        out = list(run_extraction(_papers(8 * chunks), engine, chunk_size=8))
+    assert [ex.paper.id for ex in out] == [f"p{i}" for i in range(8 * chunks)]
+    assert (len(here), pooled) == (chunks, [])
+
+
+def test_engine_pool_starts_when_more_chunks_come(monkeypatch):
+    ProcessPoolEngine, here, pooled = _fake_pool(monkeypatch)
+    with ProcessPoolEngine(2, batch_size=8) as engine:
+        out = list(run_extraction(_papers(8 * 12), engine, chunk_size=8))
+    assert [ex.paper.id for ex in out] == [f"p{i}" for i in range(8 * 12)]
+    assert (here, len(pooled)) == ([], 12)  # the held chunks too went to the pool, in order
+    assert [ids[0] for ids in pooled] == [f"p{8 * i}" for i in range(12)]
+
+
+def test_engine_held_chunks_behind_cache_hits_are_extracted_here(tmp_path, monkeypatch):
+    """Papers to extract among many cached ones: held, not counted as in flight, extracted here."""
+    ProcessPoolEngine, here, pooled = _fake_pool(monkeypatch)
+    with ExtractionCache(tmp_path, fingerprint="f") as cache:
+        cache.put_many(PaperExtraction(p) for p in _papers(400, start=10))
+        papers = _papers(5) + _papers(400, start=10) + _papers(5, start=5)
+        with ProcessPoolEngine(2, batch_size=8) as engine:
+            out = list(run_extraction(papers, engine, cache=cache, chunk_size=8))
+    assert [ex.paper.id for ex in out] == [p.id for p in papers]
+    assert ([i for ids in here for i in ids], pooled) == ([f"p{i}" for i in range(10)], [])
+
+
 def test_engine_run_reports_progress_per_chunk():
     seen = []
     list(run_extraction(_papers(10), FakeEngine(), chunk_size=4, on_papers=seen.append))
@@ -170,8 +224,16 @@ def one_process_build(tmp_path_factory, corpus_jsonl):
     return _build(tmp_path_factory.mktemp("one"), corpus_jsonl, processes=1, use_cache=False)
 
 
+@pytest.fixture
+def small_pool_threshold(monkeypatch):
+    """Send all but one chunk to the worker processes, so the bundled corpus exercises the pool."""
+    from kgraph.engine.local import ProcessPoolEngine
+
+    monkeypatch.setattr(ProcessPoolEngine, "IN_PROCESS_CHUNKS", 1)
+
+
 @pytest.mark.slow
-def test_engine_two_processes_same_bytes_as_one(tmp_path, corpus_jsonl, one_process_build):
+def test_engine_two_processes_same_bytes_as_one(tmp_path, corpus_jsonl, one_process_build, small_pool_threshold):
     result, files = _build(tmp_path, corpus_jsonl, processes=2, use_cache=False)
     assert result.extraction == {"engine": "local", "workers": 2, "papers": 119, "extracted": 119, "cached": 0}
     assert not (tmp_path / "out" / ".cache").exists()
@@ -192,7 +254,7 @@ def test_engine_dask_local_cluster_same_bytes_as_local(tmp_path, corpus_jsonl, o
 
 @pytest.mark.slow
 def test_cache_adding_papers_extracts_only_those_and_equals_a_clean_build(tmp_path, corpus_jsonl,
-                                                                          one_process_build):
+                                                                          one_process_build, small_pool_threshold):
     first, _ = _build(tmp_path, corpus_jsonl[:109], processes=2)
     assert (first.extraction["extracted"], first.extraction["cached"]) == (109, 0)
     again, files = _build(tmp_path, corpus_jsonl, processes=2)

@@ -16,6 +16,7 @@ MODULES = [
     "kgraph.export.graphml",
     "kgraph.export.html",
     "kgraph.export.json",
+    "kgraph.export.ordering",
     "kgraph.export.rdf",
 ]
 

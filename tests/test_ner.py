@@ -12,7 +12,15 @@ from spacy.tokens import Doc, Span
 
 from kgraph.errors import PipelineError
 from kgraph.model import EntityType
-from kgraph.nlp.ner import MODEL_DIR, doc_from_sentences, iter_model_candidates, load_recognizer, predict_documents
+from kgraph.nlp.ner import (
+    MODEL_DIR,
+    bare_pipeline,
+    doc_from_sentences,
+    iter_model_candidates,
+    load_recognizer,
+    predict_documents,
+    recognizer_labels,
+)
 
 NER_DATA = Path(__file__).resolve().parent / "data" / "ner"
 MODELS = ("default", "fast")
@@ -20,7 +28,7 @@ MODELS = ("default", "fast")
 
 @pytest.fixture(scope="module")
 def recognizers():
-    return {name: load_recognizer(name) for name in MODELS}
+    return {name: bare_pipeline(name) for name in MODELS}
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +42,19 @@ def fast_nlp():
 @pytest.mark.parametrize("name", MODELS)
 def test_ner_model_is_bundled_small_and_self_describing(name):
     path = MODEL_DIR / name
-    assert (path / "config.cfg").is_file() and (path / "meta.json").is_file()
+    assert ((path / "config.cfg").is_file() or (path / "model.onnx").is_file()) and (path / "meta.json").is_file()
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    assert size < 15_000_000, f"{name}: {size} bytes"
-    nlp = load_recognizer(name)
-    assert nlp.pipe_names == ["ner"]
-    assert set(nlp.get_pipe("ner").labels) == {"METHOD", "TASK", "DATASET", "MATERIAL", "METRIC"}
+    assert size < 40_000_000, f"{name}: {size} bytes"
+    assert set(recognizer_labels(bare_pipeline(name))) == {"METHOD", "TASK", "DATASET", "MATERIAL", "METRIC"}
+
+
+def test_ner_bundled_models_stay_under_100_mb_in_all():
+    assert sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file()) < 100_000_000
+
+
+def test_ner_default_model_is_the_encoder_tagger_and_fast_the_cnn():
+    assert (MODEL_DIR / "default" / "model.onnx").is_file()
+    assert (MODEL_DIR / "fast" / "config.cfg").is_file()
 
 
 def test_ner_model_loads_with_the_network_off(monkeypatch):
@@ -60,35 +75,62 @@ def test_ner_unknown_model_names_the_bundled_ones():
         load_recognizer("no-such-model")
 
 
-# Hand-checked: what a reader labels in each sentence, and the models find.
+# Hand-checked: what a reader labels in each sentence, and kgraph's pipelines find
+# (the trained recognizer with the rules; a metric from the recognizer's doc.ents).
 # Names marked "unseen" occur in no training corpus (SciERC, TDMSci, PwC descriptions).
+# An item is (accepted texts, type): where conventions differ, either reading counts.
 HAND_CHECKED = [
     ("We evaluate our parser on the Penn Treebank and report labeled attachment scores .",
-     [("Penn Treebank", "DATASET")]),
+     [("Penn Treebank", "dataset")]),
     ("Statistical machine translation systems translate text from one language to another .",
-     [("Statistical machine translation", "TASK")]),
+     [(("Statistical machine translation", "Statistical machine translation systems"), ("task", "method"))]),
     ("Our approach improves named entity recognition on the CoNLL-2003 dataset .",
-     [("named entity recognition", "TASK")]),
-    pytest.param("We train a support vector machine on bag-of-words features .",
-                 [("support vector machine", "METHOD")],
-                 marks=pytest.mark.xfail(reason="known miss of the shipped models: span runs on into 'on'",
-                                         strict=False)),
+     [("named entity recognition", "task"), (("CoNLL-2003", "CoNLL-2003 dataset"), "dataset")]),
+    ("We train a support vector machine on bag-of-words features .",
+     [("support vector machine", "method")]),
+    # an acronym definition: long and short form apart (kgraph's and SciER's convention)
+    ("We compare support vector machines ( SVMs ) with logistic regression for sentiment classification .",
+     [("support vector machines", "method"), ("SVMs", "method"), ("logistic regression", "method"),
+      ("sentiment classification", "task")]),
+    ("We fine-tune RoBERTa on SQuAD for extractive question answering .",
+     [("RoBERTa", "method"), ("SQuAD", "dataset"), ("extractive question answering", "task")]),
     # unseen: "Glarfnet" is made up
     ("We introduce Glarfnet , a convolutional network for semantic segmentation .",
-     [("semantic segmentation", "TASK")]),
-    # unseen: "Quibble-7K" is made up
+     [("Glarfnet", "method"), ("convolutional network", "method"), ("semantic segmentation", "task")]),
+    # unseen: "Quibble-7K" is made up; a dataset by its context ("experiments on")
     ("Experiments on Quibble-7K show that BERT outperforms the LSTM baseline in accuracy .",
-     [("accuracy", "METRIC")]),
+     [("Quibble-7K", "dataset"), ("BERT", "method"), ("LSTM", "method")]),
+    # unseen task phrase and an unseen name
+    ("Trained on Florbex-3D , our model improves point cloud completion .",
+     [("point cloud completion", "task")]),
 ]
+
+
+@pytest.fixture(scope="module")
+def pipelines(nlp, fast_nlp):
+    return {"default": nlp, "fast": fast_nlp}
+
+
+def _accepts(expected: str | tuple[str, ...], found: str) -> bool:
+    return found in ((expected,) if isinstance(expected, str) else expected)
 
 
 @pytest.mark.parametrize("name", MODELS)
 @pytest.mark.parametrize("text, expected", HAND_CHECKED)
-def test_ner_recognizer_on_hand_checked_sentences(recognizers, name, text, expected):
-    doc = recognizers[name](text)
+def test_ner_pipeline_on_hand_checked_sentences(pipelines, name, text, expected):
+    doc = pipelines[name](text)
+    found = [(doc[m.start : m.end].text, m.type.value) for m in doc._.kgraph_mentions]
+    for texts, kinds in expected:
+        assert any(_accepts(texts, t) and _accepts(kinds, k) for t, k in found), f"{name}: {found}"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_ner_recognizer_alone_finds_names_tasks_and_metrics(recognizers, name):
+    doc = recognizers[name]("We introduce Glarfnet , a convolutional network for semantic segmentation , "
+                            "and report its accuracy .")
     found = {(e.text, e.label_) for e in doc.ents}
-    for item in expected:
-        assert item in found, f"{name}: {sorted(found)}"
+    assert ("semantic segmentation", "TASK") in found, found
+    assert ("accuracy", "METRIC") in found, found
 
 
 # ---------------------------------------------------------------- the component
@@ -163,3 +205,12 @@ def test_ner_eval_command_rejects_a_bad_file(tmp_path):
     result = CliRunner().invoke(cli, ["eval", "tdmsci", str(bad), "--fast"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "bad.conll:1" in result.output
+
+
+def test_ner_default_entities_of_a_doc_do_not_depend_on_its_batch(nlp):
+    texts = ["FooNet: Fast Detection\n\nWe propose FooNet for object detection on COCO.",
+             "A study of parsers\n\nWe improve dependency parsing of English text with a neural network and "
+             "report labeled attachment scores on the Penn Treebank, beating BERT and a support vector machine."]
+    alone = [[(e.start, e.end, e.label_) for e in nlp(t).ents] for t in texts]
+    together = [[(e.start, e.end, e.label_) for e in d.ents] for d in nlp.pipe(texts, batch_size=8)]
+    assert together == alone and all(alone)

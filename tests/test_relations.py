@@ -67,6 +67,9 @@ def rules_nlp():
         # head-noun containment, supported by the sentence naming both
         ("We compare latent diffusion models with diffusion models on ImageNet.",
          {("latent diffusion models", R.EXTENDS, "diffusion models")}),
+        # the task comes first; the method is the main clause's subject
+        ("Through extensive experiments on image segmentation, FooNet demonstrates strong performance.",
+         {("FooNet", R.USED_FOR, "image segmentation")}),
     ],
 )
 def test_relations_patterns_on_hand_checked_sentences(rules_nlp, abstract, expected):

@@ -60,3 +60,14 @@ def test_scale_cli_filters_report_what_they_dropped(runner, tmp_path, monkeypatc
                                  "--processes", "1", "--outputs", "report"])
     assert result.exit_code == 0, result.output
     assert "filtered:  5 records" in result.output
+
+
+def test_scale_cli_build_fast_uses_the_fast_pipeline(runner, tmp_path):
+    import json
+
+    result = runner.invoke(cli, ["build", str(SCRAPED), "-o", str(tmp_path), "--fast", "-j", "1",
+                                 "--outputs", "json,report"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["pipeline"].endswith("-fast")
+    assert "--fast" in runner.invoke(cli, ["build", "--help"]).output

@@ -41,6 +41,9 @@ def _scale_options(command):
                           "without it --engine dask starts a LocalCluster."),
         click.option("--no-cache", is_flag=True,
                      help="Extract every paper again instead of reusing OUTPUT/.cache."),
+        click.option("--fast", is_flag=True,
+                     help="The fast pipeline (no tagger or parser, the small CNN recognizer): about 5x the "
+                          "throughput, fewer relations (docs/NER_MODEL_CARD.md)."),
         click.option("--categories", metavar="LIST",
                      help="Keep only JSON Lines (arXiv) records in these comma-separated categories or "
                           "archives, e.g. cs.CL,cs.LG or cs."),
@@ -54,8 +57,9 @@ def _scale_options(command):
     return command
 
 
-def _scale_settings(processes, engine, scheduler, no_cache, categories, since, until) -> dict:
+def _scale_settings(processes, engine, scheduler, no_cache, fast, categories, since, until) -> dict:
     return {
+        "fast": fast,
         "processes": processes,
         "engine": engine,
         "scheduler": scheduler,

@@ -120,7 +120,10 @@ def pipeline_options(config: "Config") -> dict[str, Any]:
     load ``load_pipeline(**options)``, and the cache's fingerprint covers them.
     Plain values only (they travel to other processes and machines).
     """
-    return {"vocab_path": str(config.gazetteer) if config.gazetteer else None}
+    options: dict[str, Any] = {"vocab_path": str(config.gazetteer) if config.gazetteer else None}
+    if config.fast:
+        options["fast"] = True
+    return options
 
 
 def make_engine(config: "Config", *, nlp: "Language | None" = None, cache_entries: bool = False) -> Engine:
@@ -163,27 +166,31 @@ def run_extraction(
 
     At most ``2 * engine.workers`` chunks are in flight, and ``8 *
     engine.workers`` read ahead; papers found in ``cache`` are not submitted,
-    and what the engine extracts is added to it.
+    and what the engine extracts is added to it. A future with a true
+    ``held`` attribute is work the engine has not started yet (see
+    :class:`~kgraph.engine.local.ProcessPoolEngine`): it does not count as in
+    flight, so asking for its result does not force the engine's hand early.
     """
     stats = stats if stats is not None else ExtractionStats()
     stats.engine, stats.workers = engine.name, engine.workers
     limit = max(2, 2 * engine.workers)  # chunks submitted and not yet merged
     longest = 4 * limit  # chunks read and not yet merged (cached ones wait behind a submitted one)
     window: deque[tuple[list[Paper], list[PaperExtraction | None], ChunkFuture | None]] = deque()
-    submitted = 0
     stream = iter(papers)
     while chunk := list(islice(stream, chunk_size)):
         found = cache.get_many(chunk) if cache is not None else [None] * len(chunk)
         missing = [paper for paper, hit in zip(chunk, found) if hit is None]
         future = engine.submit(missing) if missing else None
-        submitted += future is not None
         window.append((chunk, found, future))
-        while window and (window[0][2] is None or submitted >= limit or len(window) > longest):
+        while window and (window[0][2] is None or _in_flight(window) >= limit or len(window) > longest):
             chunk, found, future = window.popleft()
-            submitted -= future is not None
             yield from _complete(chunk, found, future, cache, stats, on_papers)
     while window:
         yield from _complete(*window.popleft(), cache, stats, on_papers)
+
+
+def _in_flight(window) -> int:
+    return sum(future is not None and not getattr(future, "held", False) for _, _, future in window)
 
 
 def _complete(chunk, found, future, cache, stats, on_papers) -> Iterator[PaperExtraction]:

@@ -64,12 +64,16 @@ class InProcessEngine(EngineBase):
 class ProcessPoolEngine(EngineBase):
     """Extraction in ``processes`` worker processes, each loading the pipeline once.
 
-    Starting workers costs a pipeline load in each, so the pool starts only
-    when a second chunk comes: a corpus (or a cache-answered rebuild) with at
-    most one chunk to extract is extracted in this process instead.
+    Starting workers costs a process start and a pipeline load in each (about
+    2 CPU seconds apiece, as much as extracting 60 papers), so the pool starts
+    only once more than ``IN_PROCESS_CHUNKS`` chunks have come to extract.
+    Until then chunks are held back; a corpus (or a rebuild that the cache
+    mostly answers) with no more than that to extract is extracted in this
+    process instead, with one pipeline load.
     """
 
     name = "local"
+    IN_PROCESS_CHUNKS = 4
 
     def __init__(self, processes: int, *, options: Mapping[str, Any] | None = None, batch_size: int = 32,
                  cache_entries: bool = False):
@@ -78,7 +82,8 @@ class ProcessPoolEngine(EngineBase):
         self.batch_size = batch_size
         self.cache_entries = cache_entries
         self._pool: ProcessPoolExecutor | None = None
-        self._first: _FirstChunk | None = None
+        self._held: list[_HeldChunk] | None = []  # chunks not yet sent; None once the pool is used
+        self._held_papers = 0
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -96,12 +101,17 @@ class ProcessPoolEngine(EngineBase):
         except BrokenProcessPool as exc:
             raise _broken(exc) from None
 
-    def submit(self, papers: list[Paper]) -> "_PoolFuture | _FirstChunk":
-        if self._first is None:
-            self._first = _FirstChunk(self, papers)
-            return self._first
-        self._first.send_to_pool()
-        return _PoolFuture(self._submit(papers))
+    def submit(self, papers: list[Paper]) -> "_PoolFuture | _HeldChunk":
+        if self._held is None:
+            return _PoolFuture(self._submit(papers))
+        chunk = _HeldChunk(self, papers)
+        self._held.append(chunk)
+        self._held_papers += len(papers)
+        if self._held_papers > self.IN_PROCESS_CHUNKS * self.batch_size:
+            held, self._held = self._held, None
+            for waiting in held:
+                waiting.send_to_pool()
+        return chunk
 
     def close(self) -> None:
         if self._pool is not None:
@@ -109,16 +119,21 @@ class ProcessPoolEngine(EngineBase):
             self._pool = None
 
 
-class _FirstChunk:
-    """The first chunk: sent to the pool when a second one comes, else extracted here when asked for."""
+class _HeldChunk:
+    """A chunk held back: sent to the pool if it starts, else extracted here when its result is asked for."""
 
     def __init__(self, engine: ProcessPoolEngine, papers: list[Paper]):
         self.engine = engine
-        self.papers = papers
+        self.papers: list[Paper] | None = papers
         self.future: _PoolFuture | None = None
 
+    @property
+    def held(self) -> bool:
+        """Not sent anywhere yet: no work in flight."""
+        return self.future is None and self.papers is not None
+
     def send_to_pool(self) -> None:
-        if self.future is None and self.papers is not None:
+        if self.held:
             self.future = _PoolFuture(self.engine._submit(self.papers))
 
     def result(self):

@@ -75,13 +75,13 @@ def gold_entities(benchmark: str, documents: Sequence[NerDocument]) -> list[Enti
 def load_eval_pipeline(pipeline: str = "default", *, model: str | Path | None = None):
     """The pipeline to score: kgraph's ``default``/``fast``/``rules``, or a bare trained NER.
 
-    ``model`` (a directory written by ``spacy train``) scores that NER alone,
+    ``model`` (a bundled model name or a model directory) scores that recognizer alone,
     without kgraph's rules.
     """
     if model is not None:
-        from ..nlp.ner import load_recognizer
+        from ..nlp.ner import bare_pipeline
 
-        return load_recognizer(model)
+        return bare_pipeline(model)
     from ..nlp.pipeline import load_pipeline
 
     if pipeline not in PIPELINES:

@@ -1,7 +1,8 @@
 """Exporters: the graph as JSON, GraphML, RDF and an interactive HTML page.
 
 One module per format, each with a ``dumps_*`` function (a string) and a
-``write_*`` function (a file, written atomically)::
+``write_*`` function (a file, written atomically and as a stream: node by
+node and edge by edge, never the whole document in memory)::
 
     >>> import networkx as nx
     >>> from kgraph.export import dumps_graph_json, loads_graph_json
@@ -16,8 +17,8 @@ pyvis (and with it IPython) is imported only when an HTML page is made.
 from .atomic import atomic_open, atomic_write_bytes, atomic_write_text
 from .graphml import dumps_graphml, flatten_for_graphml, write_graphml
 from .html import dumps_html, write_html
-from .json import dumps_graph_json, loads_graph_json, read_graph_json, write_graph_json
-from .rdf import KG, build_rdf, dumps_rdf, mint_iri, node_id_from_iri, node_iri, write_rdf
+from .json import dumps_graph_json, iter_graph_json, loads_graph_json, read_graph_json, write_graph_json
+from .rdf import KG, build_rdf, dumps_rdf, iter_ntriples, mint_iri, node_id_from_iri, node_iri, write_rdf, write_rdf_files
 
 __all__ = [
     "KG",
@@ -30,6 +31,8 @@ __all__ = [
     "dumps_html",
     "dumps_rdf",
     "flatten_for_graphml",
+    "iter_graph_json",
+    "iter_ntriples",
     "loads_graph_json",
     "mint_iri",
     "node_id_from_iri",
@@ -39,4 +42,5 @@ __all__ = [
     "write_graphml",
     "write_html",
     "write_rdf",
+    "write_rdf_files",
 ]

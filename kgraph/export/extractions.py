@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..model import PaperExtraction
+from ..model import Evidence, PaperExtraction, Relation
 from ..resolve.entities import Resolution, paper_node
 from .atomic import atomic_open
 
@@ -17,17 +17,11 @@ def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: 
 
     Every mention's ``text`` equals ``record[field][start:end]``.
     """
-    by_paper: dict[str, list[dict]] = defaultdict(list)
+    # (relation, evidence) pairs, not their records: the records of one paper are made when it is written
+    by_paper: dict[str, list[tuple[Relation, Evidence]]] = defaultdict(list)
     for rel in resolution.relations:
         for ev in rel.evidence:
-            by_paper[ev.paper_id].append(
-                {
-                    "head": rel.head,
-                    "relation": rel.relation.value,
-                    "tail": rel.tail,
-                    "evidence": {"field": ev.field, "start": ev.start, "end": ev.end},
-                }
-            )
+            by_paper[ev.paper_id].append((rel, ev))
     entities = {e.id: e for e in resolution.entities}
     for ex, entity_ids in zip(extractions, resolution.mention_entities):
         grouped: dict[str, list] = defaultdict(list)
@@ -51,8 +45,17 @@ def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: 
                 }
             )
         found.sort(key=lambda e: (e["mentions"][0]["field"] != "title", e["mentions"][0]["start"], e["id"]))
+        records = (
+            {
+                "head": rel.head,
+                "relation": rel.relation.value,
+                "tail": rel.tail,
+                "evidence": {"field": ev.field, "start": ev.start, "end": ev.end},
+            }
+            for rel, ev in by_paper.get(ex.paper.id, ())
+        )
         relations = sorted(
-            {json.dumps(r, sort_keys=True): r for r in by_paper.get(ex.paper.id, [])}.values(),
+            {json.dumps(r, sort_keys=True): r for r in records}.values(),
             key=lambda r: (r["evidence"]["field"] != "title", r["evidence"]["start"], r["head"], r["relation"], r["tail"]),
         )
         yield {

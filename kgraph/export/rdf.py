@@ -45,6 +45,13 @@ describe, labels and author lists hang below their node, and there are no
 blank nodes, so two builds of the same graph give the same triples, and the
 same bytes in every format.
 
+The files are written without an rdflib graph: the triples are made as
+N-Triples lines, node by node and edge by edge, sorted in bounded memory
+(runs spill to temporary files and are merged), and every format is made
+from that one sorted stream (:func:`write_rdf_files`). N-Triples are those
+lines; Turtle groups them by subject, with prefixes where a local name is
+plain; JSON-LD has the same text as when written from :func:`build_rdf`'s graph.
+
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
 >>> G.add_node("paper:1", type="paper", label="A paper")
@@ -59,12 +66,17 @@ True
 from __future__ import annotations
 
 import hashlib
+import heapq
+import io
 import json
 import operator
 import os
 import re
-from collections.abc import Iterable
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 import networkx as nx
@@ -74,7 +86,8 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, VOID, DefinedNamespace
 from ..config import DEFAULT_BASE_IRI
 from ..errors import ConfigError, ExportError
 from ..graph import schema
-from .atomic import atomic_write_text
+from .atomic import atomic_open, atomic_write_text
+from .json import dumps_indented
 
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgraph/ontology")
@@ -198,6 +211,13 @@ PREFIXES: dict[str, str] = {
     "kg": KG_NAMESPACE,
 }
 
+# How many characters of N-Triples lines (or JSON-LD objects) are sorted in memory
+# before a run is written to a temporary file: some 60-100 MB of Python strings.
+RUN_CHARS = 1 << 25
+
+# Node collections under the base IRI, each a prefix in Turtle (``method:`` for ``<base>method/``).
+_COLLECTIONS = (*NODE_CLASSES, "statement", "evidence")
+
 # An absolute http(s) IRI without the characters RFC 3987 forbids anywhere.
 _VALID_IRI = re.compile(r"https?://[^\x00-\x20\x7f-\x9f<>\"{}|\\^`]+", re.IGNORECASE)
 
@@ -209,15 +229,12 @@ def build_rdf(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     ``type``, a node id that does not start with its type, an unknown
     relation, or an attribute RDF has no place for (nothing is dropped
     silently); :class:`~kgraph.errors.ConfigError` for a bad ``base_iri``.
+    The whole graph is held in memory (about 1 kB a triple): to write a
+    file, :func:`write_rdf` and :func:`write_rdf_files` stream instead.
     """
-    _check_base(base_iri)
     rdf = Graph(bind_namespaces="none")
     bind_prefixes(rdf, base_iri)
-    _add_dataset(rdf, G, base_iri)
-    for node in sorted(G.nodes, key=str):
-        _add_node(rdf, node, G.nodes[node], base_iri)
-    for head, tail, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: tuple(map(str, e[:3]))):
-        _add_edge(rdf, G, head, tail, key, data, base_iri)
+    _emit_triples(G, base_iri, _GraphSink(rdf))
     return rdf
 
 
@@ -226,8 +243,9 @@ def dumps_rdf(G: nx.MultiDiGraph | Graph, base_iri: str = DEFAULT_BASE_IRI, form
 
     ``G`` is a kgraph graph, or what :func:`build_rdf` made of one (to
     serialize it several times without building it again). N-Triples lines are
-    sorted; JSON-LD is compacted with an inline context of prefixes, its nodes
-    sorted by ``@id`` and every value array sorted.
+    sorted; Turtle has the same triples in the same order, grouped by subject
+    (:func:`iter_turtle`); JSON-LD is compacted with an inline context of
+    prefixes, its nodes sorted by ``@id`` and every value array sorted.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -240,20 +258,9 @@ def dumps_rdf(G: nx.MultiDiGraph | Graph, base_iri: str = DEFAULT_BASE_IRI, form
     <https://example.org/kg/dataset/qm9> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Dataset> .
     <https://example.org/kg/dataset/qm9> <http://www.w3.org/2004/02/skos/core#prefLabel> "QM9" .
     """
-    rdflib_format = _FORMAT_ALIASES.get(format)
-    if rdflib_format is None:
-        raise ConfigError(f"unknown RDF format {format!r}; expected one of turtle, nt, json-ld")
-    rdf = G if isinstance(G, Graph) else build_rdf(G, base_iri)
-    try:
-        if rdflib_format == "json-ld":
-            return _dumps_jsonld(rdf)
-        text = rdf.serialize(format=rdflib_format)
-    except Exception as exc:  # rdflib raises plugin errors and assorted others
-        raise ExportError(f"graph cannot be serialized as {format!r}: {exc}") from exc
-    if rdflib_format == "nt":
-        lines = sorted(line for line in text.split("\n") if line.strip())
-        text = "\n".join(lines) + "\n" if lines else ""
-    return text
+    out = io.StringIO()
+    _write_one(G, out, base_iri, _rdf_format(format))
+    return out.getvalue()
 
 
 def write_rdf(
@@ -262,8 +269,476 @@ def write_rdf(
     base_iri: str = DEFAULT_BASE_IRI,
     format: str = "turtle",
 ) -> None:
-    """Write :func:`dumps_rdf` to ``path`` atomically (UTF-8)."""
-    atomic_write_text(path, dumps_rdf(G, base_iri, format=format))
+    """Write :func:`dumps_rdf` to ``path`` atomically (UTF-8).
+
+    A kgraph graph is written triple by triple (see :func:`write_rdf_files`);
+    an :class:`rdflib.Graph` is in memory already.
+    """
+    rdf_format = _rdf_format(format)
+    with atomic_open(path, "w") as handle:
+        _write_one(G, handle, base_iri, rdf_format, scratch=Path(path).parent)
+
+
+def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]],
+                    base_iri: str = DEFAULT_BASE_IRI) -> None:
+    """Write several RDF formats of ``G`` (``{"nt": path, "turtle": path, "json-ld": path}``), each atomically.
+
+    All formats come from one pass over the graph: its triples are made node
+    by node and edge by edge, sorted in bounded memory (:func:`iter_ntriples`),
+    and each sorted line goes to every format as it comes: N-Triples as it is,
+    Turtle grouped by subject (:func:`iter_turtle`), JSON-LD one object per
+    subject, which are sorted again, in bounded memory too, by their compacted
+    ``@id``. Neither an rdflib graph nor a whole document is ever held.
+    """
+    formats = {_rdf_format(name): Path(path) for name, path in paths.items()}
+    if not formats:
+        return
+    scratch = next(iter(formats.values())).parent
+    with ExitStack() as stack:
+        handles = {name: stack.enter_context(atomic_open(path, "w")) for name, path in formats.items()}
+        _write_streams(G, handles, base_iri, scratch)
+
+
+def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[str]], base_iri: str, scratch: Path | None) -> None:
+    """The formats in ``handles`` (rdflib names) from one sorted stream of triples."""
+    prefixes = _prefixes(base_iri)
+    lines: Iterator[str] = iter_ntriples(G, base_iri, scratch=scratch)
+    if "nt" in handles:
+        lines = _tee(lines, handles["nt"].write)
+    jsonld = None
+    if "json-ld" in handles:
+        jsonld = _JsonLdObjects(prefixes, scratch)
+        lines = _tee(lines, jsonld.add)
+    with ExitStack() as stack:
+        if jsonld is not None:
+            stack.callback(jsonld.close)
+        if "turtle" in handles:
+            _write_chunks(handles["turtle"], iter_turtle(lines, prefixes), "turtle")
+        else:
+            _write_chunks(None, lines, "nt")
+        if jsonld is not None:
+            _write_chunks(handles["json-ld"], jsonld, "json-ld")
+
+
+def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, *,
+                  scratch: str | os.PathLike[str] | None = None, run_chars: int | None = None) -> Iterator[str]:
+    """The N-Triples lines of ``G`` (each ending in a newline), sorted and without repeats.
+
+    The lines are those rdflib's N-Triples serializer would write for
+    :func:`build_rdf`, made here without rdflib terms or an rdflib graph.
+    They are sorted in runs of about ``run_chars`` characters (default
+    :data:`RUN_CHARS`); a corpus with more spills each sorted run to an
+    unnamed temporary file in ``scratch`` (the system's temporary directory
+    if None) and merges the runs.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("task:qa", type="task")
+    >>> list(iter_ntriples(G, "https://example.org/kg/"))[-1]
+    '<https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Task> .\\n'
+    """
+    lines = _SortedLines(scratch, run_chars or RUN_CHARS)
+    try:
+        _emit_triples(G, base_iri, _LineSink(lines.add))
+        yield from lines
+    finally:
+        lines.close()
+
+
+def iter_turtle(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[str]:
+    """Turtle text from sorted N-Triples ``lines``: prefixes, then one block per subject.
+
+    The triples and their order are the lines'; ``rdf:type`` comes first in
+    each block (as ``a``), and consecutive objects of one predicate share it.
+    An IRI is written with a prefix only when its local part is plain
+    (letters, digits, ``_``, ``-``), a subset of Turtle's that every parser
+    reads; otherwise in full. Literals keep their N-Triples form, which is
+    Turtle too (integers written bare).
+
+    >>> lines = ['<https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+    ...          '<https://w3id.org/kgraph/ontology#Task> .\\n']
+    >>> print("".join(iter_turtle(lines, {"kg": KG_NAMESPACE, "task": "https://example.org/kg/task/"})), end="")
+    @prefix kg: <https://w3id.org/kgraph/ontology#> .
+    @prefix task: <https://example.org/kg/task/> .
+    <BLANKLINE>
+    task:qa a kg:Task .
+    """
+    namespaces = {namespace: prefix for prefix, namespace in sorted(prefixes.items())}
+    yield "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(prefixes.items()))
+    compact = _Compactor(namespaces)
+    subject = None
+    block: list[tuple[str, str]] = []
+    for line in lines:
+        s_end = line.index(" ")
+        p_end = line.index(" ", s_end + 1)
+        s = line[:s_end]
+        if s != subject:
+            if block:
+                yield _turtle_block(compact, subject, block)
+            subject, block = s, []
+        block.append((line[s_end + 1:p_end], line[p_end + 1:-3]))
+    if block:
+        yield _turtle_block(compact, subject, block)
+
+
+def _turtle_block(compact: "_Compactor", subject: str, block: list[tuple[str, str]]) -> str:
+    types = [o for p, o in block if p == _RDF_TYPE]
+    parts = []
+    if types:
+        parts.append("a " + " , ".join(compact.term(o) for o in types))
+    predicate, objects = None, []
+    for p, o in block:
+        if p == _RDF_TYPE:
+            continue
+        if p != predicate:
+            if objects:
+                parts.append(f"{compact.iri(predicate)} {' , '.join(objects)}")
+            predicate, objects = p, []
+        objects.append(compact.term(o))
+    if objects:
+        parts.append(f"{compact.iri(predicate)} {' , '.join(objects)}")
+    return "\n" + compact.term(subject) + " " + " ;\n    ".join(parts) + " .\n"
+
+
+_RDF_TYPE = f"<{RDF.type}>"
+_XSD_INTEGER = f"^^<{XSD.integer}>"
+_XSD_INTEGER_IRI = f"{XSD.integer}>"
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+class _Compactor:
+    """N-Triples terms as Turtle terms: prefixed names where safe, integers bare."""
+
+    def __init__(self, namespaces: dict[str, str]):
+        self.namespaces = namespaces
+        self.known: dict[str, str] = {}  # predicates, classes and datatypes recur: remember them
+
+    def iri(self, term: str) -> str:
+        """``<iri>`` as ``prefix:local`` when a prefix covers it and ``local`` is plain."""
+        known = self.known.get(term)
+        if known is not None:
+            return known
+        iri = term[1:-1]
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = self.namespaces.get(iri[:cut])
+        local = iri[cut:]
+        short = f"{prefix}:{local}" if prefix is not None and _PLAIN_LOCAL.fullmatch(local) else term
+        if len(self.known) < 10_000:
+            self.known[term] = short
+        return short
+
+    def term(self, term: str) -> str:
+        if term.startswith("<"):
+            return self.iri(term)
+        if term.startswith('"') and term.endswith(">"):
+            lexical, _, datatype = term.rpartition('"^^')
+            if "^^" + datatype == _XSD_INTEGER and _INTEGER.fullmatch(lexical[1:]):
+                return lexical[1:]
+            return f'{lexical}"^^{self.iri(datatype)}'
+        return term  # a plain or language-tagged literal, or a blank node
+
+
+def _prefixes(base_iri: str) -> dict[str, str]:
+    """The prefixes :func:`bind_prefixes` binds, as a dict."""
+    _check_base(base_iri)
+    return {**PREFIXES, **{collection: f"{base_iri}{collection}/" for collection in _COLLECTIONS}}
+
+
+def _rdf_format(format: str) -> str:
+    rdflib_format = _FORMAT_ALIASES.get(format)
+    if rdflib_format is None:
+        raise ConfigError(f"unknown RDF format {format!r}; expected one of turtle, nt, json-ld")
+    return rdflib_format
+
+
+def _write_one(G: nx.MultiDiGraph | Graph, handle: IO[str], base_iri: str, rdf_format: str,
+               scratch: Path | None = None) -> None:
+    """One format of ``G`` to a text handle."""
+    if not isinstance(G, Graph):
+        _write_streams(G, {rdf_format: handle}, base_iri, scratch)
+    elif rdf_format == "json-ld":
+        handle.write(_dumps_jsonld(G))
+    else:
+        prefixes = {prefix: str(namespace) for prefix, namespace in G.namespaces()}
+        lines = _graph_lines(G)
+        _write_chunks(handle, iter_turtle(lines, prefixes) if rdf_format == "turtle" else lines, rdf_format)
+
+
+def _graph_lines(rdf: Graph) -> list[str]:
+    """The sorted N-Triples lines of an rdflib graph, by rdflib's serializer."""
+    try:
+        text = rdf.serialize(format="nt")
+    except Exception as exc:  # rdflib raises plugin errors and assorted others
+        raise ExportError(f"graph cannot be serialized as 'nt': {exc}") from exc
+    return sorted(line + "\n" for line in text.split("\n") if line.strip())
+
+
+def _write_chunks(handle: IO[str] | None, chunks: Iterable[str], rdf_format: str) -> None:
+    """Write ``chunks`` to ``handle`` (None: only run through them)."""
+    try:
+        for chunk in chunks:
+            if handle is not None:
+                handle.write(chunk)
+    except UnicodeEncodeError as exc:
+        raise ExportError(f"graph cannot be serialized as {rdf_format!r}: {exc}") from exc
+
+
+def _tee(lines: Iterable[str], take: Callable[[str], Any]) -> Iterator[str]:
+    """The lines, each also given to ``take``."""
+    for line in lines:
+        take(line)
+        yield line
+
+
+class _JsonLdObjects:
+    """JSON-LD from sorted N-Triples lines, as :func:`_dumps_jsonld` writes it for the same triples.
+
+    Lines come grouped by subject; each group becomes one node object, which
+    goes, encoded, into a second bounded-memory sort by compacted ``@id``.
+    Iterating gives the document's text. Handles what :class:`_LineSink`
+    writes: IRIs, plain literals, and integer or other typed literals.
+    """
+
+    def __init__(self, prefixes: dict[str, str], scratch: Path | None, run_chars: int | None = None):
+        self.context = dict(prefixes)
+        self.compact = _JsonLdCompactor(self.context)
+        self.objects = _SortedLines(scratch, run_chars or RUN_CHARS)
+        self.subject: str | None = None
+        self.block: list[tuple[str, str]] = []
+
+    def add(self, line: str) -> None:
+        s_end = line.index(" ")
+        p_end = line.index(" ", s_end + 1)
+        subject = line[1:s_end - 1]
+        if subject != self.subject:
+            self._flush()
+            self.subject = subject
+        self.block.append((line[s_end + 1:p_end], line[p_end + 1:-3]))
+
+    def _flush(self) -> None:
+        if not self.block:
+            return
+        compact = self.compact
+        properties: dict[str, list[Any]] = {}
+        for predicate, obj in self.block:
+            if predicate == _RDF_TYPE and obj.startswith("<"):
+                properties.setdefault("@type", []).append(compact(obj[1:-1]))
+            else:
+                properties.setdefault(compact(predicate[1:-1]), []).append(self._value(obj))
+        node: dict[str, Any] = {"@id": compact(self.subject)}
+        for key, values in properties.items():
+            node[key] = values[0] if len(values) == 1 else sorted(values, key=_json_key)
+        text = dumps_indented(node, "\x01  ")  # no raw control character is left in JSON text but these
+        self.objects.add(f"{node['@id']}\x00{self.subject}\x00{text}\n")
+        self.block = []
+
+    def _value(self, term: str) -> Any:
+        if term.startswith("<"):
+            return {"@id": self.compact(term[1:-1])}
+        if term.endswith('"'):
+            return _unescape(term[1:-1])
+        if term.endswith(">"):
+            lexical, _, datatype = term.rpartition('"^^<')
+            if datatype == _XSD_INTEGER_IRI and _INTEGER.fullmatch(lexical[1:]):
+                return int(lexical[1:])
+            return {"@value": _unescape(lexical[1:]), "@type": self.compact(datatype[:-1])}
+        lexical, _, language = term.rpartition('"@')
+        return {"@value": _unescape(lexical[1:]), "@language": language}
+
+    def __iter__(self) -> Iterator[str]:
+        self._flush()
+        yield '{\n "@context": ' + dumps_indented(self.context, "\n ") + ',\n "@graph": '
+        first = True
+        for record in self.objects:
+            text = record[record.index("\x00", record.index("\x00") + 1) + 1:-1].replace("\x01", "\n")
+            yield ("[\n  " if first else ",\n  ") + text
+            first = False
+        yield "[]\n}\n" if first else "\n ]\n}\n"
+
+    def close(self) -> None:
+        self.objects.close()
+
+
+class _JsonLdCompactor:
+    """``prefix:local`` for the longest namespace that leaves a local part (not starting ``//``), as in :func:`_dumps_jsonld`."""
+
+    def __init__(self, context: dict[str, str]):
+        self.by_namespace = {namespace: prefix for prefix, namespace in context.items()}
+        self.namespaces = sorted(context.items(), key=lambda item: -len(item[1]))
+        self.ends = all(namespace.endswith(("/", "#")) for namespace in self.by_namespace)
+        self.known: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        known = self.known.get(iri)
+        if known is not None:
+            return known
+        short = self._compact(iri)
+        if len(self.known) < 10_000:
+            self.known[iri] = short
+        return short
+
+    def _compact(self, iri: str) -> str:
+        if not self.ends:  # some namespace ends otherwise: try them all, longest first
+            for prefix, namespace in self.namespaces:
+                local = iri[len(namespace):]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    return f"{prefix}:{local}"
+            return iri
+        cut = len(iri) - 1  # a namespace ends with "/" or "#": try each such cut, longest first
+        while cut >= 0:
+            cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
+            if cut < 0:
+                break
+            prefix = self.by_namespace.get(iri[:cut + 1])
+            local = iri[cut + 1:]
+            if prefix is not None and local and not local.startswith("//"):
+                return f"{prefix}:{local}"
+        return iri
+
+
+_NT_ESCAPE = re.compile(r"\\(.)")
+_NT_ESCAPED = {"\\": "\\", "n": "\n", '"': '"', "r": "\r"}
+
+
+def _unescape(text: str) -> str:
+    """The text of an N-Triples string as rdflib's serializer escapes it (\\\\, \\n, \\", \\r)."""
+    if "\\" not in text:
+        return text
+    return _NT_ESCAPE.sub(lambda match: _NT_ESCAPED[match.group(1)], text)
+
+
+def _emit_triples(G: nx.MultiDiGraph, base_iri: str, out: "_Sink") -> None:
+    _check_base(base_iri)
+    _add_dataset(out, G, base_iri)
+    for node in sorted(G.nodes, key=str):
+        _add_node(out, node, G.nodes[node], base_iri)
+    for head, tail, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: tuple(map(str, e[:3]))):
+        _add_edge(out, G, head, tail, key, data, base_iri)
+
+
+class _Sink(Protocol):
+    """Where the triples of a graph go; literals are made by the sink."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None: ...
+
+    def text(self, value: str) -> Any: ...
+
+    def integer(self, value: int) -> Any: ...
+
+    def year(self, value: str) -> Any: ...
+
+
+class _GraphSink:
+    """Triples into an :class:`rdflib.Graph`."""
+
+    def __init__(self, rdf: Graph):
+        self.add = rdf.add
+
+    @staticmethod
+    def text(value: str) -> Literal:
+        return Literal(value)
+
+    @staticmethod
+    def integer(value: int) -> Literal:
+        return Literal(value)
+
+    @staticmethod
+    def year(value: str) -> Literal:
+        return Literal(value, datatype=XSD.gYear)
+
+
+class _NTLiteral(str):
+    """A literal already in its N-Triples form."""
+
+
+class _LineSink:
+    """Triples as N-Triples lines, formatted as rdflib's serializer formats them."""
+
+    def __init__(self, write: Callable[[str], None]):
+        self.write = write
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        subject, predicate, obj = triple
+        if type(obj) is _NTLiteral:
+            self.write(f"<{subject}> <{predicate}> {obj} .\n")
+        else:
+            self.write(f"<{subject}> <{predicate}> <{obj}> .\n")
+
+    @staticmethod
+    def text(value: str) -> _NTLiteral:
+        # rdflib.plugins.serializers.nt._quote_encode
+        return _NTLiteral('"' + value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+                          .replace("\r", "\\r") + '"')
+
+    @staticmethod
+    def integer(value: int) -> _NTLiteral:
+        return _NTLiteral(f'"{int(value)}"^^<{XSD.integer}>')
+
+    @staticmethod
+    def year(value: str) -> _NTLiteral:
+        return _NTLiteral(f'"{value}"^^<{XSD.gYear}>')
+
+
+class _SortedLines:
+    """Lines sorted and without repeats, in bounded memory: an external merge sort.
+
+    Lines are kept until they hold about ``run_chars`` characters, then sorted
+    and written to an unnamed temporary file in ``scratch``; iterating merges
+    the runs. No line may contain a newline except at its end.
+    """
+
+    def __init__(self, scratch: str | os.PathLike[str] | None, run_chars: int):
+        self.scratch = scratch
+        self.run_chars = run_chars
+        self.buffer: list[str] = []
+        self.chars = 0
+        self.runs: list[IO[str]] = []
+
+    def add(self, line: str) -> None:
+        self.buffer.append(line)
+        self.chars += len(line)
+        if self.chars >= self.run_chars:
+            self._spill()
+
+    def _spill(self) -> None:
+        self.buffer.sort()
+        try:
+            run = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.scratch)
+        except OSError as exc:
+            raise ExportError(f"cannot write a temporary file in {self.scratch or tempfile.gettempdir()}: "
+                              f"{exc.strerror or exc}") from exc
+        self.runs.append(run)
+        try:
+            run.writelines(_unique(self.buffer))
+            run.seek(0)
+        except UnicodeEncodeError as exc:
+            raise ExportError(f"graph cannot be serialized as 'nt': {exc}") from exc
+        except OSError as exc:
+            raise ExportError(f"cannot write a temporary file: {exc.strerror or exc}") from exc
+        self.buffer, self.chars = [], 0
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.runs:
+            self.buffer.sort()
+            return _unique(self.buffer)
+        if self.buffer:
+            self._spill()
+        return _unique(heapq.merge(*self.runs))
+
+    def close(self) -> None:
+        for run in self.runs:
+            run.close()
+        self.runs, self.buffer = [], []
+
+
+def _unique(lines: Iterable[str]) -> Iterator[str]:
+    """Sorted lines without repeats."""
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+            previous = line
 
 
 def node_iri(node_id: str, base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
@@ -357,12 +832,8 @@ def web_iri(url: Any) -> URIRef | None:
 
 def bind_prefixes(rdf: Graph, base_iri: str) -> None:
     """The usual prefixes, plus one per node collection (``method:`` for ``<base>method/``)."""
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in _prefixes(base_iri).items():
         rdf.bind(prefix, namespace)
-    # rdflib writes a prefixed name only where the local part is valid Turtle
-    # (otherwise the full IRI), so these just make the output shorter.
-    for collection in (*NODE_CLASSES, "statement", "evidence"):
-        rdf.bind(collection, f"{base_iri}{collection}/")
 
 
 def _check_base(base_iri: str) -> None:
@@ -375,18 +846,18 @@ def _check_base(base_iri: str) -> None:
         raise ConfigError(f"base IRI must be an http(s) IRI ending with '/' or '#', got {base_iri!r}")
 
 
-def _add_dataset(rdf: Graph, G: nx.MultiDiGraph, base_iri: str) -> None:
+def _add_dataset(out: _Sink, G: nx.MultiDiGraph, base_iri: str) -> None:
     """The graph itself: a void:Dataset at the base IRI, naming its IRI space."""
     _check_keys(f"graph {G.graph.get('name', '')!r}", G.graph, GRAPH_ATTRIBUTES)
     dataset = URIRef(base_iri)
-    rdf.add((dataset, RDF.type, VOID.Dataset))
-    rdf.add((dataset, VOID.uriSpace, Literal(base_iri)))
-    rdf.add((dataset, DCTERMS.conformsTo, ONTOLOGY_IRI))
+    out.add((dataset, RDF.type, VOID.Dataset))
+    out.add((dataset, VOID.uriSpace, out.text(base_iri)))
+    out.add((dataset, DCTERMS.conformsTo, ONTOLOGY_IRI))
     if G.graph.get("name") is not None:
-        rdf.add((dataset, DCTERMS.title, Literal(str(G.graph["name"]))))
+        out.add((dataset, DCTERMS.title, out.text(str(G.graph["name"]))))
 
 
-def _add_node(rdf: Graph, node: Any, attrs: dict[str, Any], base_iri: str) -> None:
+def _add_node(out: _Sink, node: Any, attrs: dict[str, Any], base_iri: str) -> None:
     node_type = attrs.get(schema.TYPE)
     if node_type not in NODE_CLASSES:
         raise ExportError(
@@ -397,61 +868,61 @@ def _add_node(rdf: Graph, node: Any, attrs: dict[str, Any], base_iri: str) -> No
         raise ExportError(f"node {node!r} of type {node_type!r} has an id not starting with {prefix!r}")
     _check_keys(f"node {node!r}", attrs, PAPER_ATTRIBUTES if node_type == schema.PAPER else ENTITY_ATTRIBUTES)
     subject = node_iri(node, base_iri)
-    rdf.add((subject, RDF.type, NODE_CLASSES[node_type]))
-    rdf.add((subject, DCTERMS.identifier, Literal(str(node)[len(prefix):])))
+    out.add((subject, RDF.type, NODE_CLASSES[node_type]))
+    out.add((subject, DCTERMS.identifier, out.text(str(node)[len(prefix):])))
     if attrs.get(schema.COMMUNITY) is not None:
-        rdf.add((subject, KG.community, Literal(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]))))
+        out.add((subject, KG.community, out.integer(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]))))
     label = attrs.get(schema.LABEL)
     if node_type == schema.PAPER:
-        _add_paper(rdf, subject, attrs)
+        _add_paper(out, subject, attrs)
         return
     if label is not None:
-        rdf.add((subject, SKOS.prefLabel, Literal(str(label))))
-    _add_aliases(rdf, node, subject, attrs)
+        out.add((subject, SKOS.prefLabel, out.text(str(label))))
+    _add_aliases(out, node, subject, attrs)
     for name, term in ((schema.PAPERS, KG.mentioned_in), (schema.PROPOSED_IN, KG.proposed_in)):
         for paper in _strings(attrs.get(name)):
-            rdf.add((subject, term, node_iri(paper, base_iri)))
+            out.add((subject, term, node_iri(paper, base_iri)))
     if attrs.get(schema.MENTION_COUNT) is not None:
         count = _integer(node, schema.MENTION_COUNT, attrs[schema.MENTION_COUNT])
-        rdf.add((subject, KG.mention_count, Literal(count)))
+        out.add((subject, KG.mention_count, out.integer(count)))
     if attrs.get(schema.KNOWN_ID) is not None:
-        rdf.add((subject, KG.known_id, Literal(str(attrs[schema.KNOWN_ID]))))
+        out.add((subject, KG.known_id, out.text(str(attrs[schema.KNOWN_ID]))))
 
 
-def _add_paper(rdf: Graph, subject: URIRef, attrs: dict[str, Any]) -> None:
+def _add_paper(out: _Sink, subject: URIRef, attrs: dict[str, Any]) -> None:
     if attrs.get(schema.LABEL) is not None:
-        rdf.add((subject, DCTERMS.title, Literal(str(attrs[schema.LABEL]))))
+        out.add((subject, DCTERMS.title, out.text(str(attrs[schema.LABEL]))))
     if attrs.get(schema.ABSTRACT) is not None:
-        rdf.add((subject, DCTERMS.abstract, Literal(str(attrs[schema.ABSTRACT]))))
+        out.add((subject, DCTERMS.abstract, out.text(str(attrs[schema.ABSTRACT]))))
     year = attrs.get(schema.YEAR)
     if year is not None:
         year = _integer(subject, schema.YEAR, year)
         if not 0 <= year <= 9999:
             raise ExportError(f"paper {str(subject)!r} has year {year}; expected 0 to 9999")
-        rdf.add((subject, DCTERMS.date, Literal(f"{year:04d}", datatype=XSD.gYear)))
+        out.add((subject, DCTERMS.date, out.year(f"{year:04d}")))
     authors = [str(a) for a in attrs.get(schema.AUTHORS) or ()]
     if authors:
         # dcterms:creator for queries; the rdf:Seq keeps the order (and any repeats).
         for author in dict.fromkeys(authors):
-            rdf.add((subject, DCTERMS.creator, Literal(author)))
+            out.add((subject, DCTERMS.creator, out.text(author)))
         seq = authors_iri(subject)
-        rdf.add((subject, BIBO.authorList, seq))
-        rdf.add((seq, RDF.type, RDF.Seq))
+        out.add((subject, BIBO.authorList, seq))
+        out.add((seq, RDF.type, RDF.Seq))
         for index, author in enumerate(authors, start=1):
-            rdf.add((seq, member_property(index), Literal(author)))
+            out.add((seq, member_property(index), out.text(author)))
     url = attrs.get(schema.URL)
     if url is not None:
         page = web_iri(url)
         if page is not None:
-            rdf.add((subject, FOAF.page, page))
+            out.add((subject, FOAF.page, page))
         if page is None or str(page) != url:
             # kept as written where it is no IRI as such, so it reads back the same
-            rdf.add((subject, KG.url, Literal(str(url))))
+            out.add((subject, KG.url, out.text(str(url))))
     if attrs.get(schema.SOURCE) is not None:
-        rdf.add((subject, KG.source, Literal(str(attrs[schema.SOURCE]))))
+        out.add((subject, KG.source, out.text(str(attrs[schema.SOURCE]))))
 
 
-def _add_aliases(rdf: Graph, node: Any, subject: URIRef, attrs: dict[str, Any]) -> None:
+def _add_aliases(out: _Sink, node: Any, subject: URIRef, attrs: dict[str, Any]) -> None:
     aliases = list(attrs.get(schema.ALIASES) or ())
     counts = attrs.get(schema.ALIAS_COUNTS)
     counts = list(counts) if counts is not None else [None] * len(aliases)
@@ -467,20 +938,20 @@ def _add_aliases(rdf: Graph, node: Any, subject: URIRef, attrs: dict[str, Any]) 
         # SKOS allows one prefLabel and keeps prefLabel and altLabel disjoint.
         if alias == label and not preferred:
             preferred = True
-            rdf.add((subject, SKOSXL.prefLabel, xl))
+            out.add((subject, SKOSXL.prefLabel, xl))
         else:
-            rdf.add((subject, SKOSXL.altLabel, xl))
+            out.add((subject, SKOSXL.altLabel, xl))
             if alias != label:
-                rdf.add((subject, SKOS.altLabel, Literal(alias)))
-        rdf.add((xl, RDF.type, SKOSXL.Label))
-        rdf.add((xl, SKOSXL.literalForm, Literal(alias)))
-        rdf.add((xl, KG.rank, Literal(rank)))
+                out.add((subject, SKOS.altLabel, out.text(alias)))
+        out.add((xl, RDF.type, SKOSXL.Label))
+        out.add((xl, SKOSXL.literalForm, out.text(alias)))
+        out.add((xl, KG.rank, out.integer(rank)))
         if count is not None:
-            rdf.add((xl, KG.alias_count, Literal(_integer(node, schema.ALIAS_COUNTS, count))))
+            out.add((xl, KG.alias_count, out.integer(_integer(node, schema.ALIAS_COUNTS, count))))
 
 
 def _add_edge(
-    rdf: Graph, G: nx.MultiDiGraph, head: Any, tail: Any, key: Any, data: dict[str, Any], base_iri: str
+    out: _Sink, G: nx.MultiDiGraph, head: Any, tail: Any, key: Any, data: dict[str, Any], base_iri: str
 ) -> None:
     relation = data.get(schema.RELATION, key)
     if relation not in RELATION_PROPERTIES:
@@ -491,16 +962,16 @@ def _add_edge(
     where = f"edge {head!r} -{relation}-> {tail!r}"
     _check_keys(where, data, EDGE_ATTRIBUTES)
     subject, predicate, obj = node_iri(head, base_iri), RELATION_PROPERTIES[relation], node_iri(tail, base_iri)
-    rdf.add((subject, predicate, obj))
+    out.add((subject, predicate, obj))
     statement = statement_iri(str(head), relation, str(tail), base_iri)
-    rdf.add((statement, RDF.type, RDF.Statement))
-    rdf.add((statement, RDF.subject, subject))
-    rdf.add((statement, RDF.predicate, predicate))
-    rdf.add((statement, RDF.object, obj))
+    out.add((statement, RDF.type, RDF.Statement))
+    out.add((statement, RDF.subject, subject))
+    out.add((statement, RDF.predicate, predicate))
+    out.add((statement, RDF.object, obj))
     if data.get(schema.SUPPORT) is not None:
-        rdf.add((statement, KG.support, Literal(_integer(where, schema.SUPPORT, data[schema.SUPPORT]))))
+        out.add((statement, KG.support, out.integer(_integer(where, schema.SUPPORT, data[schema.SUPPORT]))))
     for extractor in _strings(data.get(schema.EXTRACTORS)):
-        rdf.add((statement, KG.extractor, Literal(extractor)))
+        out.add((statement, KG.extractor, out.text(extractor)))
     for item in data.get(schema.EVIDENCE) or ():
         if not isinstance(item, dict):
             raise ExportError(f"{where} has evidence {item!r}; expected an object")
@@ -508,26 +979,26 @@ def _add_edge(
         evidence = mint_iri(
             base_iri, "evidence", _digest(str(statement), json.dumps(item, sort_keys=True, default=str))
         )
-        rdf.add((statement, KG.evidence, evidence))
-        paper = _add_evidence(rdf, G, evidence, item, where, base_iri)
+        out.add((statement, KG.evidence, evidence))
+        paper = _add_evidence(out, G, evidence, item, where, base_iri)
         if paper is not None:
-            rdf.add((statement, PROV.wasDerivedFrom, paper))
+            out.add((statement, PROV.wasDerivedFrom, paper))
 
 
 def _add_evidence(
-    rdf: Graph, G: nx.MultiDiGraph, evidence: URIRef, item: dict, where: str, base_iri: str
+    out: _Sink, G: nx.MultiDiGraph, evidence: URIRef, item: dict, where: str, base_iri: str
 ) -> URIRef | None:
-    rdf.add((evidence, RDF.type, KG.Evidence))
+    out.add((evidence, RDF.type, KG.Evidence))
     paper = None
     if item.get("paper"):
         paper = node_iri(_paper_node(G, str(item["paper"])), base_iri)
-        rdf.add((evidence, PROV.wasDerivedFrom, paper))
+        out.add((evidence, PROV.wasDerivedFrom, paper))
     for name, term in (("field", KG.field), ("sentence", KG.sentence), ("extractor", KG.extractor)):
         if item.get(name) is not None:
-            rdf.add((evidence, term, Literal(str(item[name]))))
+            out.add((evidence, term, out.text(str(item[name]))))
     for name, term in (("start", KG.start), ("end", KG.end)):
         if item.get(name) is not None:
-            rdf.add((evidence, term, Literal(_integer(where, f"evidence {name}", item[name]))))
+            out.add((evidence, term, out.integer(_integer(where, f"evidence {name}", item[name]))))
     return paper
 
 

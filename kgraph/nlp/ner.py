@@ -17,19 +17,22 @@ benchmark documents and reports its spans in their token space.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.util import minibatch
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, minibatch
 from spacy.vocab import Vocab
 
 from ..errors import PipelineError
 from ..model import EntityType
+from . import lexicon
 from .candidates import Candidate
+from .encoder_ner import EncoderTagger
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "resources" / "ner"
 MODEL_EXTRACTOR = "model"
@@ -41,31 +44,60 @@ for _name in ("kgraph_candidates", "kgraph_mentions"):
         Doc.set_extension(_name, default=None)
 
 
+def _is_model_dir(path: Path) -> bool:
+    return (path / "config.cfg").is_file() or (path / "model.onnx").is_file()
+
+
 def model_path(model: str | Path) -> Path:
     """A bundled model by name (``"default"``, ``"fast"``) or a directory."""
     path = Path(model)
     if not path.is_dir():
         path = MODEL_DIR / str(model)
-    if not (path / "config.cfg").is_file():
-        bundled = sorted(p.name for p in MODEL_DIR.iterdir() if (p / "config.cfg").is_file()) if MODEL_DIR.is_dir() else []
+    if not _is_model_dir(path):
+        bundled = sorted(p.name for p in MODEL_DIR.iterdir() if _is_model_dir(p)) if MODEL_DIR.is_dir() else []
         raise PipelineError(
-            f"no trained entity recognizer at {model!r}; expected a directory with a config.cfg "
-            f"or one of the bundled models {bundled} (rebuild them with `make train`)"
+            f"no trained entity recognizer at {model!r}; expected a directory with a config.cfg (spaCy NER) "
+            f"or a model.onnx (encoder tagger), or one of the bundled models {bundled} (rebuild them with `make train`)"
         )
     return path
 
 
-def load_recognizer(model: str | Path) -> Language:
-    """The trained NER pipeline itself (tokenizer + ``ner``), from a local directory."""
-    return spacy.load(model_path(model))
+def load_recognizer(model: str | Path) -> Language | EncoderTagger:
+    """The trained recognizer: a spaCy NER pipeline (tokenizer + ``ner``) or an ONNX encoder tagger."""
+    path = model_path(model)
+    if (path / "model.onnx").is_file():
+        try:
+            return EncoderTagger(path)
+        except (ImportError, ValueError) as exc:
+            raise PipelineError(f"cannot load the entity tagger at {path}: {exc}") from None
+    return spacy.load(path)
+
+
+def bare_pipeline(model: str | Path) -> Language:
+    """The trained recognizer alone as a spaCy pipeline (no kgraph rules); entities in ``doc.ents``."""
+    path = model_path(model)
+    if (path / "model.onnx").is_file():
+        nlp = spacy.blank("en")
+        nlp.add_pipe("kgraph_ner_v1", config={"model": str(path)})
+        return nlp
+    return spacy.load(path)
+
+
+def recognizer_labels(nlp: Language) -> tuple[str, ...]:
+    """The entity labels of a bare recognizer pipeline."""
+    name = "kgraph_ner_v1" if "kgraph_ner_v1" in nlp.pipe_names else "ner"
+    return tuple(nlp.get_pipe(name).labels)
 
 
 @Language.factory(
     "kgraph_ner_v1",
     default_config={"model": "default", "batch_size": 64},
 )
-def make_model_recognizer(nlp: Language, name: str, model: str, batch_size: int) -> "ModelRecognizer":
-    return ModelRecognizer(nlp, load_recognizer(model), batch_size=batch_size)
+def make_model_recognizer(nlp: Language, name: str, model: str, batch_size: int) -> "ModelRecognizer | TaggerRecognizer":
+    recognizer = load_recognizer(model)
+    if isinstance(recognizer, EncoderTagger):
+        return TaggerRecognizer(nlp, recognizer, batch_size=batch_size)
+    return ModelRecognizer(nlp, recognizer, batch_size=batch_size)
 
 
 class ModelRecognizer:
@@ -91,6 +123,60 @@ class ModelRecognizer:
                 yield _add_candidates(doc)
 
 
+class TaggerRecognizer:
+    """Runs an ONNX encoder tagger on the host pipeline's sentences.
+
+    Each sentence (as kgraph's sentence component split the doc) is tagged on
+    its own, whitespace tokens left out; the spans become ``doc.ents``.
+    """
+
+    def __init__(self, nlp: Language, tagger: EncoderTagger, *, batch_size: int = 64):
+        self.tagger = tagger
+        self.batch_size = batch_size
+        self.labels = tagger.labels
+        for label in self.labels:
+            nlp.vocab.strings.add(label)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
+        # One doc at a time: the int8 model quantizes activations per batch, so tagging
+        # sentences of other docs alongside would make a paper's entities depend on
+        # its neighbours (and the extraction cache assumes they depend on its text only).
+        for doc in docs:
+            sentences = list(_sentence_tokens(doc))
+            found = self.tagger.tag([[doc[i].text for i in tokens] for tokens in sentences])
+            spans: list[Span] = []
+            for tokens, entities in zip(sentences, found):
+                for start, end, label in entities:
+                    first, last = tokens[start], tokens[end - 1]
+                    if last - first == end - start - 1:  # no whitespace token inside
+                        spans.append(Span(doc, first, last + 1, label=label))
+            doc.ents = filter_spans(spans)
+            yield _add_candidates(doc)
+
+
+def _sentence_tokens(doc: Doc) -> Iterator[list[int]]:
+    """Token indices of each sentence, whitespace left out; without sentence
+    boundaries, the runs of tokens between whitespace tokens that hold a line break."""
+    if doc.has_annotation("SENT_START"):
+        groups: Iterable = doc.sents
+    else:
+        groups, current = [], []
+        for token in doc:
+            if token.is_space and "\n" in token.text:
+                groups.append(current)
+                current = []
+            else:
+                current.append(token)
+        groups.append(current)
+    for group in groups:
+        tokens = [t.i for t in group if not t.is_space]
+        if tokens:
+            yield tokens
+
+
 def _add_candidates(doc: Doc) -> Doc:
     found = list(iter_model_candidates(doc))
     if doc._.kgraph_candidates is None:
@@ -100,17 +186,77 @@ def _add_candidates(doc: Doc) -> Doc:
 
 
 def iter_model_candidates(doc: Doc) -> Iterator[Candidate]:
-    """The doc's method, task and dataset entities as candidates.
+    """The doc's method, task and dataset entities as candidates, each cleaned by :func:`clean_span`.
 
-    An entity with exactly the span and type of a known name (a gazetteer
-    candidate already in the doc) keeps that name's id, so the graph still
-    links it to Papers with Code when the model's candidate wins.
+    An entity with exactly the span of a known name (a gazetteer candidate
+    already in the doc) takes that name's type and id: the model finds where a
+    name is, the dictionary knows what a known name is ("a ResNet on CIFAR-10").
     """
-    known = {(c.start, c.end, c.type): c.known_id for c in (doc._.kgraph_candidates or ()) if c.known_id}
+    known = {(c.start, c.end): (c.type, c.known_id) for c in (doc._.kgraph_candidates or ()) if c.known_id}
     for ent in doc.ents:
         kind = CANDIDATE_TYPES.get(ent.label_)
-        if kind is not None and not ent[0].is_space and not ent[-1].is_space:
-            yield Candidate(ent.start, ent.end, kind, MODEL_EXTRACTOR, known_id=known.get((ent.start, ent.end, kind)))
+        if kind is None:
+            continue
+        span = clean_span([t.text for t in doc[ent.start : ent.end]])
+        if span is not None:
+            start, end = ent.start + span[0], ent.start + span[1]
+            kind, known_id = known.get((start, end), (kind, None))
+            yield Candidate(start, end, kind, MODEL_EXTRACTOR, known_id=known_id)
+
+
+_EDGE_WORDS = frozenset("of for on in to with by from and or the a an as at via that which".split())
+_OPENERS, _CLOSERS = "([{", ")]}"
+_QUANTITY = re.compile(r"^[~≈<>]?\d+(?:[.,]\d+)*\s*[%kKmMbBxX×]?$")
+
+
+def clean_span(words: Sequence[str]) -> tuple[int, int] | None:
+    """The part of an entity's words that can be a name: ``(start, end)`` within ``words``, or None.
+
+    Trims function words and stray punctuation at either edge (a span that runs
+    on: "3D reconstruction of"), cuts at a bracket or quote that does not
+    close inside the span ("3D-GS ) optimization"), and drops what is left when
+    it is only a quantity ("70B") or one generic word ("architecture").
+
+    >>> clean_span(["support", "vector", "machine", "on"])
+    (0, 3)
+    >>> clean_span(["3D-GS", ")", "optimization"])       # the side with more words, else the left
+    (0, 1)
+    >>> clean_span(["Fast", "3D", "Reconstruction", "(", "Fast3R", ")"])
+    (0, 6)
+    >>> clean_span(["70B"]), clean_span(["architecture"])
+    (None, None)
+    """
+    start, end = 0, len(words)
+    # an unmatched bracket or quote: keep the side of it with more words
+    depth, cut = 0, None
+    for i, w in enumerate(words):
+        if w in _OPENERS:
+            depth += 1
+        elif w in _CLOSERS:
+            if depth == 0:
+                cut = i
+            else:
+                depth -= 1
+        elif w in {'"', "“", "”"}:
+            cut = i
+    if cut is None and depth:
+        cut = max(i for i, w in enumerate(words) if w in _OPENERS)
+    if cut is not None:
+        start, end = (start, cut) if cut >= len(words) - cut - 1 else (cut + 1, end)
+    while start < end and (words[start].lower() in _EDGE_WORDS or not any(c.isalnum() for c in words[start])):
+        start += 1
+    while start < end and (words[end - 1].lower() in _EDGE_WORDS
+                           or not any(c.isalnum() for c in words[end - 1]) and words[end - 1] not in _CLOSERS):
+        end -= 1
+    if start >= end:
+        return None
+    if end - start == 1:
+        word = words[start]
+        if _QUANTITY.match(word) or not any(c.isalpha() for c in word):
+            return None
+        if word.islower() and word in lexicon.GENERIC_HEADS:
+            return None
+    return start, end
 
 
 # ------------------------------------------------------------ token-space runs

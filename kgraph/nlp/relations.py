@@ -153,6 +153,8 @@ def _entity_relations(doc: Doc, sent: Span, mentions, inside, proposed_anywhere)
             head = _clause_subject(doc, mentions, methods, task)
         if head is None:
             head = _nearest_before(mentions, methods, task)
+        if head is None:  # "Through experiments on T, M demonstrates ...": the main clause's subject
+            head = _sentence_subject(sent, mentions, methods)
         if head is not None:
             yield FoundRelation(head, RelationType.USED_FOR, t, *span, f"pattern:purpose:{subject_rule}")
 
@@ -206,6 +208,16 @@ def _clause_subject(doc: Doc, mentions, methods, target: Candidate) -> int | Non
                     return i
             return None
         verb = verb.head if verb.dep_ == "conj" and verb.head is not verb else None
+    return None
+
+
+def _sentence_subject(sent: Span, mentions, methods) -> int | None:
+    """The method that is the subject of the sentence's main verb, if one is."""
+    subjects = [c for c in sent.root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    for subject in subjects[:1]:
+        for i in methods:
+            if mentions[i].start <= subject.i < mentions[i].end:
+                return i
     return None
 
 

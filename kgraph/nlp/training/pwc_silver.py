@@ -17,7 +17,11 @@ name-shaped or capitalised words and gazetteer matches). This is what the
 benchmark corpora lack: coined method names (CornerNet, GloVe, TinyBERT) in
 running text.
 
-Data: ``vocab/pwc/raw/methods.*.json.gz`` (CC BY-SA 4.0, Papers with Code).
+The dataset descriptions (``datasets_datafinder.jsonl``) are read the same
+way, their bold names and the dataset's own names being ``DATASET``.
+
+Data: ``vocab/pwc/raw/methods.*.json.gz`` and ``vocab/pwc/datasets_datafinder.jsonl``
+(CC BY-SA 4.0, Papers with Code).
 
 >>> text, spans = parse_description("A **RevNet** is a [ResNet](https://paperswithcode.com/method/resnet) variant.")
 >>> text, [(text[s:e], label) for s, e, label in spans]
@@ -57,8 +61,12 @@ def _link_label(url: str) -> str | None:
     return _PAGE_LABELS.get(match.group(1)) if match else None
 
 
-def parse_description(text: str) -> tuple[str, list[CharSpan]]:
-    """Plain text and labelled character spans of one markdown description."""
+def parse_description(text: str, *, bold: str = "METHOD", names: tuple[str, ...] = ()) -> tuple[str, list[CharSpan]]:
+    """Plain text and labelled character spans of one markdown description.
+
+    ``bold`` is the label of bold names (the thing the description is about);
+    ``names`` are more names of that thing, labelled ``bold`` wherever they occur.
+    """
     out: list[str] = []
     spans: list[CharSpan] = []
     pos = length = 0
@@ -70,7 +78,7 @@ def parse_description(text: str) -> tuple[str, list[CharSpan]]:
         if m.group("bold") is not None:
             inner = _INNER_LINK.sub(r"\1", m.group("bold")).strip("*_ ")
             if 0 < len(inner.split()) <= 8 and not inner.endswith((":", ".")):
-                label = "METHOD"
+                label = bold
         elif m.group("link") is not None:
             inner, label = m.group("link"), _link_label(m.group("url"))
         if label and inner and any(c.isalpha() for c in inner):
@@ -80,9 +88,11 @@ def parse_description(text: str) -> tuple[str, list[CharSpan]]:
     out.append(text[pos:])
     plain = "".join(out).replace("\n", " ")
     # every later, unmarked use of a marked name gets its label too
-    names = {plain[s:e]: label for s, e, label in spans}
+    known = {plain[s:e]: label for s, e, label in spans}
+    for name in names:
+        known.setdefault(name, bold)
     taken = {i for s, e, _ in spans for i in range(s, e)}
-    for name, label in names.items():
+    for name, label in sorted(known.items(), key=lambda item: -len(item[0])):
         for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", plain):
             if not taken & set(range(match.start(), match.end())):
                 spans.append((match.start(), match.end(), label))
@@ -90,13 +100,26 @@ def parse_description(text: str) -> tuple[str, list[CharSpan]]:
     return plain, sorted(spans)
 
 
-def iter_descriptions(path: Path) -> Iterator[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        records = json.load(handle)
-    for record in records:
-        description = (record.get("description") or "").strip()
-        if description:
-            yield description
+def iter_descriptions(pwc_dir: Path) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """``(description, label of its subject, names of its subject)`` for PwC methods and datasets."""
+    for path in sorted((pwc_dir / "raw").glob("methods*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            records = json.load(handle)
+        for record in records:
+            description = (record.get("description") or "").strip()
+            if description:
+                yield description, "METHOD", ()
+    datasets = pwc_dir / "datasets_datafinder.jsonl"
+    if datasets.is_file():
+        with datasets.open(encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line) if line.strip() else {}
+                description = (record.get("description") or "").strip()
+                # a dataset's own names, where they cannot be ordinary words
+                names = tuple(n for n in {record.get("name") or "", *(record.get("variants") or ())}
+                              if len(n) > 1 and any(c.isupper() or c.isdigit() for c in n))
+                if description:
+                    yield description, "DATASET", names
 
 
 NEGATIVE_POLICIES = ("function-words", "content")
@@ -136,17 +159,16 @@ def silver_doc(vocab: Vocab, tokenize: Callable[[str], Doc], text: str, spans: l
 
 def iter_silver_docs(pwc_dir: Path, vocab: Vocab, tokenize: Callable[[str], Doc], *,
                      unannotated: Callable[[Doc], list[tuple[int, int]]] | None = None,
-                     negatives: str = "function-words", max_paragraphs: int = 2) -> Iterator[Doc]:
-    """Silver docs of the PwC method descriptions: the first paragraphs of each."""
-    for path in sorted((pwc_dir / "raw").glob("methods*.json.gz")):
-        for description in iter_descriptions(path):
-            paragraphs = [p for p in re.split(r"\n\s*\n", description) if p.strip()][:max_paragraphs]
-            for paragraph in paragraphs:
-                if paragraph.lstrip().lower().startswith(("source", "image source", "![")):
-                    continue
-                text, spans = parse_description(paragraph)
-                if len(text.split()) < 5:
-                    continue
-                doc = silver_doc(vocab, tokenize, text, spans, unannotated, negatives=negatives)
-                if doc is not None:
-                    yield doc
+                     negatives: str = "function-words", max_paragraphs: int = 1) -> Iterator[Doc]:
+    """Silver docs of the PwC method and dataset descriptions: the first paragraphs of each."""
+    for description, bold, names in iter_descriptions(pwc_dir):
+        paragraphs = [p for p in re.split(r"\n\s*\n", description) if p.strip()][:max_paragraphs]
+        for paragraph in paragraphs:
+            if paragraph.lstrip().lower().startswith(("source", "image source", "![")):
+                continue
+            text, spans = parse_description(paragraph, bold=bold, names=names)
+            if len(text.split()) < 5:
+                continue
+            doc = silver_doc(vocab, tokenize, text, spans, unannotated, negatives=negatives)
+            if doc is not None:
+                yield doc

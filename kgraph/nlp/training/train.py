@@ -46,8 +46,8 @@ CONFIG = Path(__file__).with_name("ner.cfg")
 _CNN = "components.ner.model.tok2vec"
 MODELS: dict[str, dict[str, object]] = {
     "mask": {f"{_CNN}.encode.width": 96, f"{_CNN}.encode.depth": 4, "training.max_epochs": 12},
-    "fast": {f"{_CNN}.encode.width": 64, f"{_CNN}.encode.depth": 3, "training.max_epochs": 15},
-    "default": {f"{_CNN}.encode.width": 128, f"{_CNN}.encode.depth": 4, "training.max_epochs": 15},
+    "fast": {f"{_CNN}.encode.width": 64, f"{_CNN}.encode.depth": 3, "training.max_epochs": 12},
+    "default": {f"{_CNN}.encode.width": 128, f"{_CNN}.encode.depth": 4, "training.max_epochs": 12},
 }
 
 

