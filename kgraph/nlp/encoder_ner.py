@@ -126,27 +126,35 @@ class EncoderTagger:
         return out
 
     def _run(self, batch: list[list[str]]) -> tuple[np.ndarray, list[set[int]]]:
-        enc = self.tokenizer.encode_batch(batch, is_pretokenized=True)
-        n_pieces = min(MAX_PIECES, max(len(x.ids) for x in enc))
-        n_words = max(1, max(len(words) for words in batch))
-        ids = np.zeros((len(batch), n_pieces), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        first = np.zeros((len(batch), n_words), dtype=np.int64)
-        shapes = np.zeros((len(batch), n_words, N_SHAPES), dtype=np.float32)
-        seen: list[set[int]] = []
-        for b, (words, x) in enumerate(zip(batch, enc)):
-            row = list(x.ids[:n_pieces])
-            if len(x.ids) > n_pieces:
-                row[-1] = x.ids[-1]  # keep [SEP]
-            ids[b, : len(row)] = row
-            mask[b, : len(row)] = 1
-            found: set[int] = set()
-            for p, w in enumerate(x.word_ids[: len(row) - 1]):
-                if w is not None and w not in found:
-                    found.add(w)
-                    first[b, w] = p
-            seen.append(found)
-            if words:
-                shapes[b, : len(words)] = shape_features(words)
+        ids, mask, first, shapes, seen = encode_words(self.tokenizer, batch)
         (logits,) = self.session.run(None, {"ids": ids, "mask": mask, "first": first, "shapes": shapes})
         return logits, seen
+
+
+def encode_words(tokenizer, batch: Sequence[Sequence[str]]):
+    """The tagger's inputs for a batch of sentences: word-piece ids, attention mask,
+    each word's first piece, word shapes; and per sentence, the words that kept a
+    piece (a sentence over ``MAX_PIECES`` pieces loses its last words)."""
+    enc = tokenizer.encode_batch([list(words) for words in batch], is_pretokenized=True)
+    n_pieces = min(MAX_PIECES, max(len(x.ids) for x in enc))
+    n_words = max(1, max(len(words) for words in batch))
+    ids = np.zeros((len(batch), n_pieces), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    first = np.zeros((len(batch), n_words), dtype=np.int64)
+    shapes = np.zeros((len(batch), n_words, N_SHAPES), dtype=np.float32)
+    seen: list[set[int]] = []
+    for b, (words, x) in enumerate(zip(batch, enc)):
+        row = list(x.ids[:n_pieces])
+        if len(x.ids) > n_pieces:
+            row[-1] = x.ids[-1]  # keep [SEP]
+        ids[b, : len(row)] = row
+        mask[b, : len(row)] = 1
+        found: set[int] = set()
+        for p, w in enumerate(x.word_ids[: len(row) - 1]):
+            if w is not None and w not in found:
+                found.add(w)
+                first[b, w] = p
+        seen.append(found)
+        if words:
+            shapes[b, : len(words)] = shape_features(words)
+    return ids, mask, first, shapes, seen

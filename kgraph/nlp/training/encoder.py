@@ -30,12 +30,13 @@ import math
 import random
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..encoder_ner import LABELS, TAGS, EncoderTagger, shape_features
+from ..encoder_ner import LABELS, TAGS, EncoderTagger, encode_words, tags_to_spans
 
 IGNORE = -100
 
@@ -106,16 +107,9 @@ def benchmark_count(benchmarks: Path, holdout: int = 150) -> int:
     return scierc + tdmsci - holdout
 
 
-def spans_of(tags: list[int] | tuple[int, ...]) -> set[tuple[int, int, str]]:
-    out, start, label = set(), None, None
-    for i, t in enumerate(list(tags) + [0]):
-        tag = TAGS[t] if t >= 0 else "O"
-        if tag.startswith("I-") and label == tag[2:]:
-            continue
-        if label is not None:
-            out.add((start, i, label))
-        start, label = (i, tag[2:]) if tag != "O" else (None, None)
-    return out
+def spans_of(tags: Sequence[int]) -> set[tuple[int, int, str]]:
+    """Entity spans of a training example's tags; missing tags read as ``O``."""
+    return set(tags_to_spans([max(t, 0) for t in tags]))
 
 
 def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings, log=print) -> dict:
@@ -147,31 +141,12 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
     log(f"train: {len(bench_docs)} benchmark + {min(len(silver), settings.max_silver)} silver sentences; dev: {len(dev_set)}")
 
     def encode(batch: list[Example]):
-        enc = tokenizer.encode_batch([list(e.words) for e in batch], is_pretokenized=True)
-        n_pieces = max(min(len(x.ids), 256) for x in enc)
-        n_words = max(len(e.words) for e in batch)
-        ids = np.zeros((len(batch), n_pieces), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        first = np.zeros((len(batch), n_words), dtype=np.int64)
-        shapes = np.zeros((len(batch), n_words, 4), dtype=np.float32)
-        labels = np.full((len(batch), n_words), IGNORE, dtype=np.int64)
-        for b, (e, x) in enumerate(zip(batch, enc)):
-            pieces = x.ids[:n_pieces]
-            if len(x.ids) > n_pieces:
-                pieces[-1] = x.ids[-1]  # keep [SEP]
-            ids[b, : len(pieces)] = pieces
-            mask[b, : len(pieces)] = 1
-            seen = set()
-            for p, w in enumerate(x.word_ids[: len(pieces) - 1]):
-                if w is not None and w not in seen:
-                    seen.add(w)
-                    first[b, w] = p
-            shapes[b, : len(e.words)] = shape_features(e.words)
-            for w in range(len(e.words)):
-                if w in seen:
-                    labels[b, w] = e.tags[w]
-        return (torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(first),
-                torch.from_numpy(shapes), torch.from_numpy(labels))
+        ids, mask, first, shapes, seen = encode_words(tokenizer, [e.words for e in batch])
+        labels = np.full(first.shape, IGNORE, dtype=np.int64)
+        for b, e in enumerate(batch):
+            for w in seen[b]:
+                labels[b, w] = e.tags[w]
+        return tuple(torch.from_numpy(x) for x in (ids, mask, first, shapes, labels))
 
     encoder = BertModel.from_pretrained(str(source), add_pooling_layer=False, attn_implementation="eager")
     net = TaggerNet(encoder, len(TAGS))
