@@ -120,7 +120,7 @@ def main() -> None:
     step(f"graph ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)", t)
 
     t = time.perf_counter()
-    report = make_report(config, extractions, problems, resolution, graph)
+    report = make_report(config, sum(len(ex.mentions) for ex in extractions), problems, resolution, graph)
     step("report", t)
     for name in config.outputs:
         sampler.reset()

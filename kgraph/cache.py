@@ -34,6 +34,7 @@ import dataclasses
 import hashlib
 import json
 import sqlite3
+import sys
 import types
 import typing
 import zlib
@@ -284,8 +285,10 @@ def _decoder(hint) -> Callable | None:
     """A function from the JSON form of a value of type ``hint`` back to the value; None where that form is the value.
 
     Built once per field, so that decoding an entry makes no more calls than
-    it must: plain fields are taken as they come, a dataclass whose fields are
-    all plain is made straight from its list.
+    it must: numbers are taken as they come, strings are interned (at 100k
+    papers the same few thousand names and the words "abstract" and "title"
+    would otherwise be millions of separate objects), a dataclass whose fields
+    are all numbers is made straight from its list.
     """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
@@ -317,7 +320,11 @@ def _decoder(hint) -> Callable | None:
         return decode
     if isinstance(hint, type) and issubclass(hint, Enum):
         return {member.value: member for member in hint}.__getitem__  # hint(v), without Enum's slow call
-    if hint in (str, int, float, bool):
+    if hint is str:
+        # one object per distinct string: field and extractor names, and the
+        # names of methods that recur across a corpus, are held once, not per mention
+        return sys.intern
+    if hint in (int, float, bool):
         return None
     raise TypeError(f"cannot cache a field of type {hint}")
 

@@ -96,13 +96,20 @@ def extract(config: Config | None = None, *, nlp: Language | None = None,
     text is too long for the pipeline is extracted from its beginning only,
     with a warning, and keeps its whole text (:mod:`kgraph.ingest.limits`).
     """
-    config = config or Config()
     problems: list[Problem] = []
+    extractions = list(iter_extract(config, problems, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts))
+    return extractions, problems
+
+
+def iter_extract(config: Config | None, problems: list[Problem], *, nlp: Language | None = None,
+                 on_paper: Callable[[int], None] | None = None, stats: ExtractionStats | None = None,
+                 counts: FilterCounts | None = None) -> Iterator[PaperExtraction]:
+    """:func:`extract`, one extraction at a time, in input order; ``problems`` fills as the inputs are read."""
+    config = config or Config()
     whole: dict[str, Paper] = {}  # papers extracted from their beginning only, by id
     papers = cap_extraction_text(read_papers(config, problems, counts), whole, problems)
-    extractions = [restore_paper(ex, whole) for ex in
-                   extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper)]
-    return extractions, problems
+    for ex in extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper):
+        yield restore_paper(ex, whole)
 
 
 def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | None = None, *,
@@ -130,18 +137,47 @@ def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | N
 
     t = time.perf_counter()
     resolution = resolve(extractions)
-    graph = build_graph([ex.paper for ex in extractions], resolution)
-    nx.set_node_attributes(graph, compute_communities(graph), COMMUNITY)
+    mentions = sum(len(ex.mentions) for ex in extractions)
     timings["resolve_and_build"] = time.perf_counter() - t
+    _prepare_output_directory(config)
+    with atomic_files() as stage:
+        # The records of every paper are the largest thing a build holds. They
+        # are needed for extractions.jsonl and the paper nodes only, so that
+        # file is written first and the records let go before the graph is
+        # made: the graph and the records are never in memory together.
+        t = time.perf_counter()
+        if "extractions" in config.outputs:
+            write_extractions(extractions, resolution, stage(config.output_dir / OUTPUT_FILES["extractions"]))
+        papers = [ex.paper for ex in extractions]
+        extractions.clear()
+        timings["export"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    report = make_report(config, extractions, problems, resolution, graph)
-    if config.filters_records:
-        report["papers"]["filtered_out"] = counts.dropped
-    files = write_outputs(config, graph, extractions, resolution, report)
-    timings["export"] = time.perf_counter() - t
+        t = time.perf_counter()
+        graph = build_graph(papers, resolution)
+        del papers
+        nx.set_node_attributes(graph, compute_communities(graph), COMMUNITY)
+        report = make_report(config, mentions, problems, resolution, graph)
+        del resolution  # everything after this reads the graph
+        timings["resolve_and_build"] += time.perf_counter() - t
+
+        t = time.perf_counter()
+        if config.filters_records:
+            report["papers"]["filtered_out"] = counts.dropped
+        rest = config.with_(outputs=tuple(name for name in config.outputs if name != "extractions"))
+        _write_staged(rest, graph, (), None, report, stage)
+        files = tuple(config.output_dir / OUTPUT_FILES[name] for name in config.outputs)
+        timings["export"] += time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
     return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict())
+
+
+def _prepare_output_directory(config: Config) -> None:
+    out = config.output_dir
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
+    remove_stale_temps(out, [OUTPUT_FILES[name] for name in config.outputs])
 
 
 def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
@@ -153,12 +189,7 @@ def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
     so a failure or a kill part-way leaves the previous outputs as they were.
     Temporary files that a killed build left (over an hour old) are removed.
     """
-    out = config.output_dir
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
-    remove_stale_temps(out, [OUTPUT_FILES[name] for name in config.outputs])
+    _prepare_output_directory(config)
     with atomic_files() as stage:
         return _write_staged(config, graph, extractions, resolution, report, stage)
 
@@ -192,16 +223,15 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
     return tuple(written)
 
 
-def make_report(config: Config, extractions: Sequence[PaperExtraction], problems: Sequence[Problem],
+def make_report(config: Config, mentions: int, problems: Sequence[Problem],
                 resolution: Resolution, graph: nx.MultiDiGraph) -> dict:
-    """Counts and problems of a run. Deterministic: no timings, no absolute paths."""
+    """Counts and problems of a run (``mentions``: how many the papers had). Deterministic: no timings, no absolute paths."""
     files, ignored = list_input_files(config.inputs, input_format=config.input_format)
     skipped = [p for p in problems if p.severity == "error"]
     duplicates = [p for p in problems if p.severity == "warning" and p.reason.startswith("duplicate")]
     warnings = [p for p in problems if p.severity == "warning" and p not in duplicates]
     node_types = Counter(data["type"] for _, data in graph.nodes(data=True))
     relation_types = Counter(key for _, _, key in graph.edges(keys=True))
-    mentions = sum(len(ex.mentions) for ex in extractions)
     top = sorted(
         (e for e in resolution.entities), key=lambda e: (-len(e.papers), -e.mention_count, e.id)
     )[:20]
@@ -213,7 +243,7 @@ def make_report(config: Config, extractions: Sequence[PaperExtraction], problems
             "ignored": [str(p) for p in ignored],
         },
         "papers": {
-            "read": len(extractions) + len(skipped) + len(duplicates),
+            "read": node_types.get("paper", 0) + len(skipped) + len(duplicates),
             "in_graph": node_types.get("paper", 0),
             "skipped": len(skipped),
             "duplicates_merged": len(duplicates),

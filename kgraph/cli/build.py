@@ -177,19 +177,27 @@ def extract(inputs, output, input_format, skip_bad, progress, processes) -> None
     acronyms it defines and the relations between its mentions (by index).
     """
     from ..export.atomic import atomic_open
-    from ..run import extract as run_extract
+    from ..run import iter_extract
 
     show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
     bar = _Progress(show, "extracting")
+    problems: list = []
+    papers = mentions = 0
+
+    def write(handle) -> None:  # one line per paper as it is extracted: nothing is held
+        nonlocal papers, mentions
+        for ex in iter_extract(config, problems, on_paper=bar.update):
+            handle.write(json.dumps(_extraction_dict(ex), ensure_ascii=False) + "\n")
+            papers += 1
+            mentions += len(ex.mentions)
+
     try:
         config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
-        extractions, problems = run_extract(config, on_paper=bar.update)
-        lines = [json.dumps(_extraction_dict(ex), ensure_ascii=False) + "\n" for ex in extractions]
         if str(output) == "-":
-            sys.stdout.writelines(lines)
+            write(sys.stdout)
         else:
             with atomic_open(Path(output), "w") as handle:
-                handle.writelines(lines)
+                write(handle)
     except KGraphError as exc:
         bar.close()
         _fail(_one_line(str(exc)))
@@ -203,7 +211,7 @@ def extract(inputs, output, input_format, skip_bad, progress, processes) -> None
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     if str(output) != "-":
-        click.echo(f"{len(extractions)} papers, {sum(len(e.mentions) for e in extractions)} mentions -> {output}")
+        click.echo(f"{papers} papers, {mentions} mentions -> {output}")
 
 
 def _extraction_dict(ex) -> dict:

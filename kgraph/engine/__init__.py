@@ -201,8 +201,16 @@ def _complete(chunk, found, future, cache, stats, on_papers) -> Iterator[PaperEx
         expected = sum(hit is None for hit in found)
         if len(fresh) != expected:
             raise PipelineError(f"the engine returned {len(fresh)} extractions for {expected} papers")
+        from ..cache import dumps_entry, loads_entry
+
+        if entries is None:
+            entries = [dumps_entry(ex) for ex in fresh]
         if cache is not None:
             cache.put_many(fresh, entries=entries)
+        # The driver keeps each extraction as the cache would give it back:
+        # strings interned, one object per distinct name (kgraph.cache), so a
+        # fresh build holds the same, compact records as a cached one.
+        fresh = [loads_entry(entry, ex.paper) for ex, entry in zip(fresh, entries, strict=True)]
     stats.papers += len(chunk)
     stats.extracted += len(fresh)
     stats.cached += len(chunk) - len(fresh)

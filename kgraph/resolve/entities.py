@@ -230,6 +230,7 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
     dropped = 0
     for ex, entity_ids in zip(extractions, mention_entities):
         paper = paper_node(ex.paper.id)
+        sentences: dict[tuple[str, int, int], str] = {}  # one string per sentence, however many relations it states
         for rel in ex.relations:
             tail = entity_ids[rel.tail]
             head = paper if rel.head is None else entity_ids[rel.head]
@@ -246,10 +247,12 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
                     continue
             if relation is RelationType.COMPARED_WITH and tail < head:
                 head, tail = tail, head  # symmetric: one edge per pair
-            text = ex.paper.text(rel.evidence.field)
+            span = rel.evidence
+            sentence = sentences.get((span.field, span.start, span.end))
+            if sentence is None:
+                sentence = sentences[(span.field, span.start, span.end)] = ex.paper.text(span.field)[span.start : span.end]
             evidence[(head, relation, tail)].add(
-                Evidence(ex.paper.id, rel.evidence.field, rel.evidence.start, rel.evidence.end,
-                         text[rel.evidence.start : rel.evidence.end], rel.extractor)
+                Evidence(ex.paper.id, span.field, span.start, span.end, sentence, rel.extractor)
             )
     # a paper that proposes, addresses or uses an entity does not also just mention it
     strong = {(h, t) for (h, r, t) in evidence if r in PAPER_RELATIONS and r is not RelationType.MENTIONS}
