@@ -118,3 +118,19 @@ def test_cache_entries_made_by_workers_are_stored_as_given(tmp_path):
         assert cache.get_many([PAPER]) == [ex]
         with pytest.raises(ValueError):
             cache.put_many([ex], entries=[])
+
+
+def test_cache_entries_decode_with_interned_strings():
+    # a name that recurs across papers is one object in the driver, however many papers use it
+    from kgraph.cache import dumps_entry, loads_entry
+    from kgraph.model import EntityType, Mention, Paper, PaperExtraction
+
+    def one(i: int) -> PaperExtraction:
+        paper = Paper(f"p{i}", "Graph neural network", "")
+        name = "".join(["Graph ", "neural network"])  # a new string object each time
+        return PaperExtraction(paper, mentions=(Mention("title", 0, 21, name, EntityType.METHOD, "ner", lemma=name),))
+
+    a, b = (loads_entry(dumps_entry(one(i)), one(i).paper) for i in (1, 2))
+    assert a.mentions == one(1).mentions
+    assert a.mentions[0].text is b.mentions[0].text
+    assert a.mentions[0].field is b.mentions[0].field

@@ -92,3 +92,15 @@ def test_e2e_build_twice_gives_identical_bytes(corpus_build, corpus_path, tmp_pa
     first_dir = corpus_build.files[0].parent
     for path in again.files:
         assert path.read_bytes() == (first_dir / path.name).read_bytes(), path.name
+
+
+def test_e2e_communities_of_a_build_are_those_of_its_finished_graph(corpus_build):
+    # kgraph build numbers communities from the resolved relations, before the
+    # graph exists (so the two are never in memory together): same answer
+    from kgraph.graph.analytics import compute_communities
+
+    graph = corpus_build.graph
+    stored = {node: data["community"] for node, data in graph.nodes(data=True)}
+    assert stored == compute_communities(graph)
+    assert len(set(stored.values())) > 1
+

@@ -19,7 +19,7 @@ communities of the graph that was written).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
@@ -45,10 +45,15 @@ def undirected_view(G: nx.MultiDiGraph, *, relations: frozenset[str] | None = No
     iteration order (Louvain, shortest paths) are deterministic. ``relations``
     keeps only the edges of those relations (all of them by default).
     """
+    return _undirected(G.nodes, G.edges(keys=True, data=True), relations=relations)
+
+
+def _undirected(nodes: Iterable[str], edges: Iterable[tuple[str, str, str, Mapping]], *,
+                relations: frozenset[str] | None = None) -> nx.Graph:
     view = nx.Graph()
-    view.add_nodes_from(sorted(G.nodes))
+    view.add_nodes_from(sorted(nodes))
     weights: dict[tuple[str, str], float] = {}
-    for u, v, key, data in G.edges(keys=True, data=True):
+    for u, v, key, data in edges:
         if u == v or (relations is not None and key not in relations):
             continue
         pair = (u, v) if u < v else (v, u)
@@ -108,7 +113,25 @@ def compute_communities(G: nx.MultiDiGraph, *, seed: int = 0, resolution: float 
     size, largest first, ties broken by their smallest node id, so the numbers
     are stable for a given graph, seed and resolution.
     """
-    view = undirected_view(G)
+    return _louvain(undirected_view(G), seed=seed, resolution=resolution)
+
+
+def communities_of_edges(nodes: Iterable[str], edges: Iterable[tuple[str, str, str, Mapping]], *,
+                         seed: int = 0, resolution: float = 1.0) -> dict[str, int]:
+    """:func:`compute_communities` of the graph with these nodes and ``(head, tail, relation, attributes)`` edges.
+
+    For a graph not built yet: ``kgraph build`` numbers the communities from
+    the resolved relations, so the graph and Louvain's copies of it are never
+    in memory together.
+
+    >>> communities_of_edges(["method:a", "method:b", "task:t"],
+    ...                      [("method:a", "task:t", "used_for", {"support": 2})])
+    {'method:a': 0, 'task:t': 0, 'method:b': 1}
+    """
+    return _louvain(_undirected(nodes, edges), seed=seed, resolution=resolution)
+
+
+def _louvain(view: nx.Graph, *, seed: int, resolution: float) -> dict[str, int]:
     if view.number_of_nodes() == 0:
         return {}
     groups = nx.community.louvain_communities(view, weight="weight", resolution=resolution, seed=seed)

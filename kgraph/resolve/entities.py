@@ -226,7 +226,8 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
 
 
 def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int]:
-    evidence: dict[tuple[str, RelationType, str], set[Evidence]] = defaultdict(set)
+    # lists, not sets (a set per edge costs three times a short list at scale): duplicates go when each is sorted
+    evidence: dict[tuple[str, RelationType, str], list[Evidence]] = defaultdict(list)
     dropped = 0
     for ex, entity_ids in zip(extractions, mention_entities):
         paper = paper_node(ex.paper.id)
@@ -251,7 +252,7 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
             sentence = sentences.get((span.field, span.start, span.end))
             if sentence is None:
                 sentence = sentences[(span.field, span.start, span.end)] = ex.paper.text(span.field)[span.start : span.end]
-            evidence[(head, relation, tail)].add(
+            evidence[(head, relation, tail)].append(
                 Evidence(ex.paper.id, span.field, span.start, span.end, sentence, rel.extractor)
             )
     # a paper that proposes, addresses or uses an entity does not also just mention it
@@ -260,7 +261,7 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
     for (head, relation, tail), items in evidence.items():
         if relation is RelationType.MENTIONS and (head, tail) in strong:
             continue
-        ordered = tuple(sorted(items, key=lambda e: (e.paper_id, e.field, e.start, e.end, e.extractor)))
+        ordered = tuple(sorted(set(items), key=lambda e: (e.paper_id, e.field, e.start, e.end, e.extractor)))
         relations.append(Relation(head, relation, tail, ordered))
     relations.sort(key=lambda r: (r.head, r.relation.value, r.tail))
     return tuple(relations), dropped
