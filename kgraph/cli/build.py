@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -97,12 +99,20 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(show, "extracting")
-    try:
+    with _one_line_errors(bar):
         config = _config(inputs, output, input_format, skip_bad,
                          outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
                          base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
                          **_scale_settings(**scale))
         result = run_build(config=config, on_paper=bar.update)
+    _print_summary(result.report, result.files, result.timings, result.extraction)
+
+
+@contextmanager
+def _one_line_errors(bar: _Progress) -> Iterator[None]:
+    """Run a command's work: any kgraph or file error ends it with one line, Ctrl-C with exit 130; the bar is closed."""
+    try:
+        yield
     except KGraphError as exc:
         bar.close()
         _fail(_one_line(str(exc)))
@@ -113,7 +123,6 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
         bar.close()
         _interrupted()
     bar.close()
-    _print_summary(result.report, result.files, result.timings, result.extraction)
 
 
 def _one_line(message: str) -> str:
@@ -191,23 +200,13 @@ def extract(inputs, output, input_format, skip_bad, progress, processes) -> None
             papers += 1
             mentions += len(ex.mentions)
 
-    try:
+    with _one_line_errors(bar):
         config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
         if str(output) == "-":
             write(sys.stdout)
         else:
             with atomic_open(Path(output), "w") as handle:
                 write(handle)
-    except KGraphError as exc:
-        bar.close()
-        _fail(_one_line(str(exc)))
-    except OSError as exc:
-        bar.close()
-        _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
-    except KeyboardInterrupt:
-        bar.close()
-        _interrupted()
-    bar.close()
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     if str(output) != "-":
