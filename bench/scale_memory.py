@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-STAGES = ("extract", "resolve", "write_extractions", "communities_of_edges", "build_graph", "make_report",
+STAGES = ("extract", "resolve", "write_extractions", "graph_communities", "build_graph", "make_report",
           "write_graph_json", "write_graphml", "write_html", "write_rdf_files", "_write_staged")
 
 

@@ -23,9 +23,8 @@ from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
 from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
-from .graph import build_graph
-from .graph.analytics import communities_of_edges
-from .graph.schema import COMMUNITY, SUPPORT
+from .graph import build_graph, graph_communities
+from .graph.schema import COMMUNITY
 from .engine import ExtractionStats, extract_papers
 from .ingest import dedupe, iter_records, list_input_files
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
@@ -33,7 +32,7 @@ from .ingest.limits import cap_extraction_text, restore_paper
 from .model import Paper, PaperExtraction, Problem
 from .nlp.pipeline import PIPELINE_VERSION
 from .resolve import resolve
-from .resolve.entities import Resolution, paper_node
+from .resolve.entities import Resolution
 
 OUTPUT_FILES = {
     "extractions": "extractions.jsonl",
@@ -153,12 +152,7 @@ def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | N
         timings["export"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        # communities first, from the resolved relations: Louvain's copies of
-        # the graph and the graph itself are never in memory together
-        communities = communities_of_edges(
-            [paper_node(p.id) for p in papers] + [e.id for e in resolution.entities],
-            ((r.head, r.tail, r.relation.value, {SUPPORT: r.support}) for r in resolution.relations),
-        )
+        communities = graph_communities(papers, resolution)  # before the graph: never both in memory
         graph = build_graph(papers, resolution)
         del papers
         report = make_report(config, mentions, problems, resolution, graph)

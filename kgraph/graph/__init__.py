@@ -1,5 +1,5 @@
 """The NetworkX graph: schema and builder."""
 
-from .build import build_graph
+from .build import build_graph, graph_communities
 
-__all__ = ["build_graph"]
+__all__ = ["build_graph", "graph_communities"]

@@ -9,6 +9,7 @@ import networkx as nx
 from ..model import Paper
 from ..resolve.entities import Resolution, paper_node
 from . import schema as s
+from .analytics import communities_of_edges
 
 
 def build_graph(papers: Sequence[Paper], resolution: Resolution, *, name: str = "kgraph") -> nx.MultiDiGraph:
@@ -58,3 +59,17 @@ def build_graph(papers: Sequence[Paper], resolution: Resolution, *, name: str = 
             },
         )
     return graph
+
+
+def graph_communities(papers: Sequence[Paper], resolution: Resolution) -> dict[str, int]:
+    """The communities (:func:`~kgraph.graph.analytics.compute_communities`) of the graph
+    :func:`build_graph` would make, computed before it exists.
+
+    Same nodes and edges, from the papers and the resolved relations, so
+    Louvain's copies of the graph and the graph itself need not be in memory
+    at the same time.
+    """
+    return communities_of_edges(
+        [paper_node(p.id) for p in papers] + [e.id for e in resolution.entities],
+        ((r.head, r.tail, r.relation.value, {s.SUPPORT: r.support}) for r in resolution.relations),
+    )

@@ -249,9 +249,10 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
             if relation is RelationType.COMPARED_WITH and tail < head:
                 head, tail = tail, head  # symmetric: one edge per pair
             span = rel.evidence
-            sentence = sentences.get((span.field, span.start, span.end))
+            where = (span.field, span.start, span.end)
+            sentence = sentences.get(where)
             if sentence is None:
-                sentence = sentences[(span.field, span.start, span.end)] = ex.paper.text(span.field)[span.start : span.end]
+                sentence = sentences[where] = ex.paper.text(span.field)[span.start : span.end]
             evidence[(head, relation, tail)].append(
                 Evidence(ex.paper.id, span.field, span.start, span.end, sentence, rel.extractor)
             )
