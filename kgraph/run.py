@@ -23,6 +23,7 @@ from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
 from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
+from .export.splice import Reuse
 from .graph import build_graph, graph_communities
 from .graph.schema import COMMUNITY
 from .engine import ExtractionStats, extract_papers
@@ -56,6 +57,8 @@ class BuildResult:
     files: tuple[Path, ...]
     timings: dict[str, float] = field(default_factory=dict)
     extraction: dict = field(default_factory=dict)  # engine, workers, papers extracted / from the cache
+    # per output group ("json", "rdf"): nodes and edges copied from the previous files, and written anew
+    reused: dict = field(default_factory=dict)
 
 
 def read_papers(config: Config, problems: list[Problem], counts: FilterCounts | None = None) -> Iterator[Paper]:
@@ -127,6 +130,7 @@ def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | N
         config = config.with_(output_dir=Path(output_dir))
     check_output_directory(config.output_dir)  # before the long part, not after it
     timings: dict[str, float] = {}
+    reused: dict[str, dict[str, int]] = {}
     start = time.perf_counter()
     stats = ExtractionStats()
     counts = FilterCounts()
@@ -165,11 +169,12 @@ def build(inputs: Sequence[str | Path] | None = None, output_dir: str | Path | N
         if config.filters_records:
             report["papers"]["filtered_out"] = counts.dropped
         rest = config.with_(outputs=tuple(name for name in config.outputs if name != "extractions"))
-        _write_staged(rest, graph, (), None, report, stage)
+        _write_staged(rest, graph, (), None, report, stage, reused)
         files = tuple(config.output_dir / OUTPUT_FILES[name] for name in config.outputs)
         timings["export"] += time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
-    return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict())
+    return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict(),
+                       reused=reused)
 
 
 def _prepare_output_directory(config: Config) -> None:
@@ -196,18 +201,22 @@ def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
 
 
 def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
-                  resolution: Resolution, report: dict, stage: Callable[[Path], Path]) -> tuple[Path, ...]:
+                  resolution: Resolution, report: dict, stage: Callable[[Path], Path],
+                  reused: dict | None = None) -> tuple[Path, ...]:
+    reused = {} if reused is None else reused
     written = []
-    rdf_paths = {}  # RDF formats are written together, after the loop: one pass makes them all
+    rdf_paths, rdf_finals = {}, {}  # RDF formats are written together, after the loop: one pass makes them all
     for name in config.outputs:
         final = config.output_dir / OUTPUT_FILES[name]
         path = stage(final)
         if name in RDF_SERIALIZATIONS:
             rdf_paths[RDF_SERIALIZATIONS[name][0]] = path
+            rdf_finals[RDF_SERIALIZATIONS[name][0]] = final
         elif name == "extractions":
             write_extractions(extractions, resolution, path)
         elif name == "json":
-            write_graph_json(graph, path)
+            spliced = write_graph_json(graph, path, reuse=_reuse(config, "json", {"json": final}))
+            reused["json"] = {"copied": spliced.copied, "written": spliced.rendered}
         elif name == "graphml":
             write_graphml(graph, path)
         elif name == "ontology":
@@ -220,8 +229,16 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
             atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         written.append(final)
     if rdf_paths:
-        write_rdf_files(graph, rdf_paths, config.base_iri)
+        spliced = write_rdf_files(graph, rdf_paths, config.base_iri, reuse=_reuse(config, "rdf", rdf_finals))
+        reused["rdf"] = {"copied": spliced.copied, "written": spliced.rendered}
     return tuple(written)
+
+
+def _reuse(config: Config, group: str, finals: dict[str, Path]) -> Reuse | None:
+    """Where the outputs ``finals`` find their previous version's fragments; None without the cache."""
+    if not config.use_cache:
+        return None
+    return Reuse(config.cache_path / "fragments" / f"{group}.npz", finals)
 
 
 def make_report(config: Config, mentions: int, problems: Sequence[Problem],

@@ -1,13 +1,14 @@
-"""The streaming writers: the same bytes as the whole-document writers they replace, in bounded memory.
+"""The streaming writers: the same documents as the whole-document writers they replace, in bounded memory.
 
 ``graph.json``, ``graph.graphml``, ``graph.nt`` and ``graph.jsonld`` are
-written node by node and edge by edge (RDF through sorts that spill to
-temporary files). Each is compared here with a reference that builds the
-whole document in memory, as kgraph's writers did before they streamed: the
-node-link dict through ``json.dumps``, networkx's ``GraphMLWriter`` tree, an
-rdflib graph serialized (N-Triples lines sorted; JSON-LD by kgraph's writer
-for rdflib graphs). Turtle changed form (kgraph writes it from the sorted
-triples rather than through rdflib), so it is compared as a graph.
+written node by node and edge by edge. Each is compared here with a
+reference that builds the whole document in memory, as kgraph's writers did
+before they streamed: the node-link dict through ``json.dumps`` and
+networkx's ``GraphMLWriter`` tree (the same bytes), an rdflib graph
+serialized (the same N-Triples lines, in graph order rather than sorted;
+the same JSON-LD node objects, in graph order rather than by ``@id``).
+Turtle changed form (kgraph writes it from the triples rather than through
+rdflib), so it is compared as a graph.
 """
 
 from __future__ import annotations
@@ -74,6 +75,23 @@ def reference_jsonld(G: nx.MultiDiGraph, base: str = BASE) -> str:
     return rdf_module._dumps_jsonld(build_rdf(G, base))  # still how an rdflib graph is written
 
 
+def assert_same_ntriples(text: str, reference: str) -> None:
+    """The same lines, each once (kgraph writes them element by element, rdflib's are sorted)."""
+    lines = [line + "\n" for line in text.split("\n")[:-1]]  # not splitlines: literals hold \x0c, \x1c, ...
+    assert len(set(lines)) == len(lines)
+    assert "".join(sorted(lines)) == reference
+
+
+def assert_same_jsonld(text: str, reference: str) -> None:
+    """The same node objects, each subject once, the text that of ``json.dumps(indent=1, sort_keys=True)``."""
+    data = json.loads(text)
+    assert json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n" == text
+    ids = [node["@id"] for node in data["@graph"]]
+    assert len(set(ids)) == len(ids)
+    data["@graph"].sort(key=lambda node: node["@id"])
+    assert data == json.loads(reference)
+
+
 # --- kgraph-shaped graphs with hostile text ---------------------------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25)
@@ -138,15 +156,26 @@ def test_stream_graphml_odd_attributes_same_bytes():
     assert dumps_graphml(G) == reference_graphml(G)
 
 
-def test_stream_ntriples_same_bytes_as_rdflib_sorted():
+def test_stream_ntriples_same_lines_as_rdflib():
     G = load_fixture()
-    assert dumps_rdf(G, BASE, format="nt") == reference_ntriples(G)
+    assert_same_ntriples(dumps_rdf(G, BASE, format="nt"), reference_ntriples(G))
 
 
 @pytest.mark.parametrize("base", [BASE, "https://example.org/kg#"])
-def test_stream_jsonld_same_bytes_as_from_an_rdflib_graph(base):
+def test_stream_jsonld_same_objects_as_from_an_rdflib_graph(base):
     G = load_fixture()
-    assert dumps_rdf(G, base, format="json-ld") == reference_jsonld(G, base)
+    assert_same_jsonld(dumps_rdf(G, base, format="json-ld"), reference_jsonld(G, base))
+
+
+def test_stream_rdf_in_graph_order():
+    """The dataset, then each node (with its out-edges' direct triples), then each edge's statement."""
+    G = load_fixture()
+    subjects = list(dict.fromkeys(line.split(" ", 1)[0] for line in dumps_rdf(G, BASE, format="nt").split("\n")[:-1]))
+    assert subjects[0] == f"<{BASE}>"
+    nodes = [rdf_module.node_iri(node, BASE) for node in sorted(G.nodes)]
+    node_subjects = [s for s in subjects if s[1:-1] in {str(n) for n in nodes}]
+    assert node_subjects == [f"<{n}>" for n in nodes]
+    assert subjects.index(f"<{nodes[-1]}>") < min(i for i, s in enumerate(subjects) if "/statement/" in s)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,9 +184,9 @@ def test_stream_every_writer_same_bytes_property(G):
     assert dumps_graph_json(G) == reference_json(G)
     assert dumps_graphml(G) == reference_graphml(G)
     nt = dumps_rdf(G, BASE, format="nt")
-    assert nt == reference_ntriples(G)
-    assert "".join(iter_ntriples(G, BASE, run_chars=200)) == nt  # spilled to several runs and merged
-    assert dumps_rdf(G, BASE, format="json-ld") == reference_jsonld(G)
+    assert_same_ntriples(nt, reference_ntriples(G))
+    assert "".join(iter_ntriples(G, BASE)) == nt
+    assert_same_jsonld(dumps_rdf(G, BASE, format="json-ld"), reference_jsonld(G))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -223,22 +252,6 @@ def test_stream_graphml_writes_element_by_element(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.graphml"]  # the scratch file is gone
 
 
-def test_stream_ntriples_spill_sorted_runs_and_merge(tmp_path, monkeypatch):
-    G = load_fixture()
-    runs = []
-    real = rdf_module.tempfile.TemporaryFile
-
-    def counted(*args, **kwargs):
-        runs.append(kwargs.get("dir"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(rdf_module.tempfile, "TemporaryFile", counted)
-    lines = list(iter_ntriples(G, BASE, scratch=tmp_path, run_chars=2000))
-    assert len(runs) > 3 and set(runs) == {tmp_path}
-    assert "".join(lines) == reference_ntriples(G)
-    assert list(tmp_path.iterdir()) == []
-
-
 def _large_graph(papers: int) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(name="large")
     for i in range(papers):
@@ -258,7 +271,6 @@ def _large_graph(papers: int) -> nx.MultiDiGraph:
 @pytest.mark.parametrize("name", ["json", "graphml", "nt", "jsonld"])
 def test_stream_large_graph_written_in_a_fraction_of_its_size(tmp_path, monkeypatch, name):
     """Memory while writing stays far below the size of the file (the old writers needed several times it)."""
-    monkeypatch.setattr(rdf_module, "RUN_CHARS", 300_000)  # RDF: sorted runs of 0.3M characters, not 32M
     G = _large_graph(3000)
     path = tmp_path / f"graph.{name}"
     write = {"json": write_graph_json, "graphml": write_graphml,
@@ -272,8 +284,8 @@ def test_stream_large_graph_written_in_a_fraction_of_its_size(tmp_path, monkeypa
         tracemalloc.stop()
     size = path.stat().st_size
     assert size > 2_000_000
-    # RDF holds a run being sorted and a read buffer per run being merged (of 12 MB of N-Triples here,
-    # some 100k triples, for which an rdflib graph takes over 100 MB)
+    # RDF holds one element's triples (of 12 MB of N-Triples here, some 100k triples, for which an
+    # rdflib graph takes over 100 MB)
     limit = 4_000_000 if name in ("nt", "jsonld") else size / 4
     assert peak < limit, f"peak {peak} bytes for a {size}-byte file"
     if name == "json":
@@ -282,19 +294,18 @@ def test_stream_large_graph_written_in_a_fraction_of_its_size(tmp_path, monkeypa
         assert nx.read_graphml(path).number_of_edges() == 3000
 
 
-def test_stream_nt_with_small_runs_stays_small(tmp_path):
+def test_stream_nt_lines_stay_small(tmp_path):
     G = _large_graph(3000)
     tracemalloc.start()
     try:
-        lines = iter_ntriples(G, BASE, scratch=tmp_path, run_chars=100_000)
         with open(tmp_path / "graph.nt", "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(lines)
+            handle.writelines(iter_ntriples(G, BASE))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     size = (tmp_path / "graph.nt").stat().st_size
     assert peak < 4_000_000, f"peak {peak} bytes for a {size}-byte file"
-    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == reference_ntriples(G)
+    assert_same_ntriples((tmp_path / "graph.nt").read_text(encoding="utf-8"), reference_ntriples(G))
 
 
 # --- the build writes N-Triples and Turtle in one pass --------------------------------------------------
@@ -304,9 +315,10 @@ def test_stream_rdf_files_one_pass_for_several_formats(tmp_path):
     G = load_fixture()
     write_rdf_files(G, {"nt": tmp_path / "graph.nt", "ttl": tmp_path / "graph.ttl",
                         "jsonld": tmp_path / "graph.jsonld"}, BASE)
-    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == reference_ntriples(G)
+    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == dumps_rdf(G, BASE, format="nt")
+    assert_same_ntriples((tmp_path / "graph.nt").read_text(encoding="utf-8"), reference_ntriples(G))
     assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == dumps_rdf(G, BASE)
-    assert (tmp_path / "graph.jsonld").read_text(encoding="utf-8") == reference_jsonld(G)
+    assert_same_jsonld((tmp_path / "graph.jsonld").read_text(encoding="utf-8"), reference_jsonld(G))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.jsonld", "graph.nt", "graph.ttl"]
 
 
@@ -316,6 +328,6 @@ def test_stream_build_outputs_equal_the_references(tmp_path):
     write_outputs(config, G, [], None, {})
     assert (tmp_path / "graph.json").read_text(encoding="utf-8") == reference_json(G)
     assert (tmp_path / "graph.graphml").read_text(encoding="utf-8") == reference_graphml(G)
-    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == reference_ntriples(G)
-    assert (tmp_path / "graph.jsonld").read_text(encoding="utf-8") == reference_jsonld(G)
+    assert_same_ntriples((tmp_path / "graph.nt").read_text(encoding="utf-8"), reference_ntriples(G))
+    assert_same_jsonld((tmp_path / "graph.jsonld").read_text(encoding="utf-8"), reference_jsonld(G))
     assert isomorphic(rdflib.Graph().parse(tmp_path / "graph.ttl", format="turtle"), build_rdf(G, BASE))

@@ -105,7 +105,7 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
                          base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
                          **_scale_settings(**scale))
         result = run_build(config=config, on_paper=bar.update)
-    _print_summary(result.report, result.files, result.timings, result.extraction)
+    _print_summary(result.report, result.files, result.timings, result.extraction, result.reused)
 
 
 @contextmanager
@@ -141,7 +141,7 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
-def _print_summary(report: dict, files, timings, extraction=None) -> None:
+def _print_summary(report: dict, files, timings, extraction=None, reused=None) -> None:
     papers = report["papers"]
     nodes = report["nodes"]
     entities = ", ".join(f"{nodes.get(t, 0)} {t}s" for t in ("method", "task", "dataset"))
@@ -162,6 +162,12 @@ def _print_summary(report: dict, files, timings, extraction=None) -> None:
         where = "dask" if extraction["engine"] == "dask" else "local"
         click.echo(f"extracted: {extraction['extracted']} papers, {extraction['cached']} from the cache "
                    f"({where}, {workers} {'worker' if workers == 1 else 'workers'})")
+    reused = reused or {}
+    copied = sum(group["copied"] for group in reused.values())
+    if copied:
+        total = copied + sum(group["written"] for group in reused.values())
+        click.echo(f"reused:    {copied} of {total} nodes and edges copied from the previous outputs "
+                   f"({100 * copied / total:.1f} %)")
     click.echo(f"time:      {timings.get('total', 0):.1f} s")
     click.echo("files:     " + ", ".join(str(f) for f in files))
     html = [f for f in files if f.name == "graph.html"]

@@ -24,6 +24,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -31,6 +32,7 @@ import networkx as nx
 from ..errors import CorpusFormatError, ExportError
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
+from .splice import Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
 
 _EDGES = "edges"
 
@@ -61,11 +63,54 @@ def dumps_graph_json(G: nx.MultiDiGraph) -> str:
     return "".join(iter_graph_json(G))
 
 
-def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
-    """Write :func:`dumps_graph_json` to ``path`` atomically, node by node and edge by edge."""
-    with atomic_open(path, "w") as handle:
-        for chunk in iter_graph_json(G):
-            handle.write(chunk)
+def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None) -> Spliced:
+    """Write :func:`dumps_graph_json` to ``path`` atomically, node by node and edge by edge.
+
+    With ``reuse``, each node and edge that is the same as in the previous
+    file is copied from it rather than encoded again
+    (:mod:`kgraph.export.splice`), and the new file's index is saved.
+    Returns how many nodes and edges were copied and how many encoded.
+    """
+    salt = code_salt("json")
+    previous = Previous.none()
+    if reuse is not None:
+        previous = Previous.at(reuse.index, {"json": Path(reuse.previous["json"])}, salt)
+    with atomic_open(path, "wb") as handle:
+        splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"))},
+                          previous.index, salt)
+        try:
+            _write_elements(G, splicer)
+        except BaseException:
+            splicer.abort()
+            raise
+        index = splicer.close()
+    if reuse is not None:
+        index.stamped({"json": Path(path)}).save(reuse.index)
+    return splicer.stats()
+
+
+def _write_elements(G: nx.MultiDiGraph, splicer: Splicer) -> None:
+    """:func:`iter_graph_json`'s text, each node and edge a fragment."""
+    def array(count: int, elements) -> None:
+        if not count:
+            splicer.text("json", "[]")
+            return
+        splicer.text("json", "[" + _DEPTH_2)
+        for element_digest, item in elements:
+            splicer.element(element_digest, lambda item=item: {"json": _encode(item(), _DEPTH_2)})
+        splicer.text("json", _DEPTH_1 + "]")
+
+    splicer.text("json", '{\n "directed": true,\n "edges": ')
+    nodes = sorted_nodes(G)
+    array(G.number_of_edges(), (
+        (digest((source, target, key, data)),
+         lambda source=source, target=target, key=key, data=data: {**data, "source": source, "target": target,
+                                                                   "key": key})
+        for source, target, key, data in iter_sorted_edges(G, nodes)))
+    splicer.text("json", ',\n "graph": ' + _encode(G.graph, _DEPTH_1) + ',\n "multigraph": true,\n "nodes": ')
+    array(len(nodes), ((digest((node, G.nodes[node])), lambda node=node: {**G.nodes[node], "id": node})
+                       for node in nodes))
+    splicer.text("json", "\n}\n")
 
 
 def iter_graph_json(G: nx.MultiDiGraph) -> Iterator[str]:

@@ -45,12 +45,17 @@ describe, labels and author lists hang below their node, and there are no
 blank nodes, so two builds of the same graph give the same triples, and the
 same bytes in every format.
 
-The files are written without an rdflib graph: the triples are made as
-N-Triples lines, node by node and edge by edge, sorted in bounded memory
-(runs spill to temporary files and are merged), and every format is made
-from that one sorted stream (:func:`write_rdf_files`). N-Triples are those
-lines; Turtle groups them by subject, with prefixes where a local name is
-plain; JSON-LD has the same text as when written from :func:`build_rdf`'s graph.
+The files are written without an rdflib graph, one element of the graph at
+a time: the dataset, then each node in id order, then each edge in
+``(source, target, key)`` order (the order of ``graph.json``). A node brings
+its own triples, its labels and author list, and the direct triple of each
+of its out-edges; an edge brings its statement and evidence. So every
+subject's triples come from one element, and each format is the elements'
+text in turn: N-Triples lines (sorted within the element), Turtle blocks
+with prefixes where a local name is plain, JSON-LD node objects with the
+same text as when written from :func:`build_rdf`'s graph. Memory is that of
+one element, and a build can copy the text of unchanged elements from the
+previous files (:mod:`kgraph.export.splice`).
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -66,13 +71,11 @@ True
 from __future__ import annotations
 
 import hashlib
-import heapq
 import io
 import json
 import operator
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -88,6 +91,8 @@ from ..errors import ConfigError, ExportError
 from ..graph import schema
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
+from .ordering import iter_sorted_edges, order_key, sorted_nodes
+from .splice import FragmentIndex, Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
 
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgraph/ontology")
@@ -213,8 +218,6 @@ PREFIXES: dict[str, str] = {
 
 # How many characters of N-Triples lines (or JSON-LD objects) are sorted in memory
 # before a run is written to a temporary file: some 60-100 MB of Python strings.
-RUN_CHARS = 1 << 25
-
 # Node collections under the base IRI, each a prefix in Turtle (``method:`` for ``<base>method/``).
 _COLLECTIONS = (*NODE_CLASSES, "statement", "evidence")
 
@@ -275,61 +278,131 @@ def write_rdf(
     an :class:`rdflib.Graph` is in memory already.
     """
     rdf_format = _rdf_format(format)
+    if not isinstance(G, Graph):
+        write_rdf_files(G, {rdf_format: path}, base_iri)
+        return
     with atomic_open(path, "w") as handle:
-        _write_one(G, handle, base_iri, rdf_format, scratch=Path(path).parent)
+        _write_one(G, handle, base_iri, rdf_format)
 
 
 def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]],
-                    base_iri: str = DEFAULT_BASE_IRI) -> None:
+                    base_iri: str = DEFAULT_BASE_IRI, *, reuse: Reuse | None = None) -> Spliced:
     """Write several RDF formats of ``G`` (``{"nt": path, "turtle": path, "json-ld": path}``), each atomically.
 
-    All formats come from one pass over the graph: its triples are made node
-    by node and edge by edge, sorted in bounded memory (:func:`iter_ntriples`),
-    and each sorted line goes to every format as it comes: N-Triples as it is,
-    Turtle grouped by subject (:func:`iter_turtle`), JSON-LD one object per
-    subject, which are sorted again, in bounded memory too, by their compacted
-    ``@id``. Neither an rdflib graph nor a whole document is ever held.
+    All formats come from one pass over the graph, one node or edge at a
+    time (see the module docstring); nothing is held but that element's
+    triples. With ``reuse``, the fragment of each node and edge that is the
+    same as in the previous files is copied from them rather than made again
+    (:mod:`kgraph.export.splice`), and the index of the new files is saved
+    for the next build; the bytes are the same either way. Returns how many
+    elements were copied and how many made.
     """
     formats = {_rdf_format(name): Path(path) for name, path in paths.items()}
     if not formats:
-        return
-    scratch = next(iter(formats.values())).parent
+        return Spliced()
+    salt = code_salt("rdf", base_iri, *sorted(formats))
+    previous = Previous.none()
+    if reuse is not None:
+        previous = Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in formats}, salt)
     with ExitStack() as stack:
-        handles = {name: stack.enter_context(atomic_open(path, "w")) for name, path in formats.items()}
-        _write_streams(G, handles, base_iri, scratch)
+        handles = {name: stack.enter_context(atomic_open(path, "wb")) for name, path in formats.items()}
+        index, stats = _write_streams(G, handles, base_iri, previous, salt)
+    if reuse is not None:
+        index.stamped(formats).save(reuse.index)
+    return stats
 
 
-def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[str]], base_iri: str, scratch: Path | None) -> None:
-    """The formats in ``handles`` (rdflib names) from one sorted stream of triples."""
+_SEPARATORS = {"nt": b"", "turtle": b"", "json-ld": b",\n  "}
+
+
+def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: str,
+                   previous: Previous | None = None, salt: str = "") -> tuple[FragmentIndex, Spliced]:
+    """The formats in ``handles`` (rdflib names), element by element; returns their fragment index."""
+    previous = previous or Previous.none()
     prefixes = _prefixes(base_iri)
-    lines: Iterator[str] = iter_ntriples(G, base_iri, scratch=scratch)
-    if "nt" in handles:
-        lines = _tee(lines, handles["nt"].write)
-    jsonld = None
-    if "json-ld" in handles:
-        jsonld = _JsonLdObjects(prefixes, scratch)
-        lines = _tee(lines, jsonld.add)
-    with ExitStack() as stack:
-        if jsonld is not None:
-            stack.callback(jsonld.close)
+    render = _Renderer(prefixes, tuple(handles))
+    outputs = {name: Output(handle, _SEPARATORS[name], previous.get(name)) for name, handle in handles.items()}
+    splicer = Splicer(outputs, previous.index, salt)
+    try:
         if "turtle" in handles:
-            _write_chunks(handles["turtle"], iter_turtle(lines, prefixes), "turtle")
-        else:
-            _write_chunks(None, lines, "nt")
-        if jsonld is not None:
-            _write_chunks(handles["json-ld"], jsonld, "json-ld")
+            splicer.text("turtle", "".join(f"@prefix {prefix}: <{namespace}> .\n"
+                                           for prefix, namespace in sorted(prefixes.items())))
+        if "json-ld" in handles:
+            splicer.text("json-ld", '{\n "@context": ' + dumps_indented(render.context, "\n ") + ',\n "@graph": [\n  ')
+        for element_digest, emit in _elements(G, base_iri):
+            splicer.element(element_digest, lambda emit=emit: render(emit))
+        if "json-ld" in handles:
+            splicer.text("json-ld", "\n ]\n}\n")
+    except BaseException as exc:
+        splicer.abort()
+        if isinstance(exc, UnicodeEncodeError):
+            raise ExportError(f"graph cannot be serialized as RDF: {exc}") from exc
+        raise
+    return splicer.close(), splicer.stats()
 
 
-def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, *,
-                  scratch: str | os.PathLike[str] | None = None, run_chars: int | None = None) -> Iterator[str]:
-    """The N-Triples lines of ``G`` (each ending in a newline), sorted and without repeats.
+def _elements(G: nx.MultiDiGraph, base_iri: str) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
+    """``(digest, emit)`` for the dataset, then each node, then each edge, in the graph's sorted order.
+
+    ``emit(sink)`` adds the element's triples; the digest covers all they are
+    made of (the base IRI and the code are in the index's salt). A node's
+    triples include the direct ``head kg:<relation> tail`` triple of each of
+    its out-edges, so every subject's triples come from one element.
+    """
+    _check_base(base_iri)
+    yield None, lambda out: _add_dataset(out, G, base_iri)
+    nodes = sorted_nodes(G)
+    for node in nodes:
+        attrs = G.nodes[node]
+        out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
+                           for tail, keyed in G.succ[node].items() for key, data in keyed.items())
+        yield (digest((node, attrs, [edge[1:] for edge in out_edges])),
+               lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri))
+    for head, tail, key, data in iter_sorted_edges(G, nodes):
+        papers = [_paper_node(G, str(item["paper"])) for item in data.get(schema.EVIDENCE) or ()
+                  if isinstance(item, dict) and item.get("paper")]
+        yield (digest((head, tail, key, data, papers)),
+               lambda out, head=head, tail=tail, key=key, data=data: _add_edge(out, G, head, tail, key, data, base_iri))
+
+
+class _Renderer:
+    """The text of one element's triples in each format: N-Triples lines, Turtle blocks, JSON-LD objects.
+
+    The triples are sorted; each subject (one element may have several: a
+    paper, its author list) becomes one Turtle block and one JSON-LD object.
+    """
+
+    def __init__(self, prefixes: dict[str, str], formats: tuple[str, ...]):
+        self.formats = formats
+        self.context = dict(prefixes)
+        self.turtle = _Compactor({namespace: prefix for prefix, namespace in sorted(prefixes.items())})
+        self.jsonld = _JsonLdCompactor(self.context)
+
+    def __call__(self, emit: Callable[["_Sink"], None]) -> dict[str, str]:
+        lines: list[str] = []
+        emit(_LineSink(lines.append))
+        lines = list(_unique(sorted(lines)))
+        texts = {}
+        if "nt" in self.formats:
+            texts["nt"] = "".join(lines)
+        if "turtle" in self.formats or "json-ld" in self.formats:
+            blocks = list(_subject_blocks(lines))
+            if "turtle" in self.formats:
+                texts["turtle"] = "".join(_turtle_block(self.turtle, subject, block) for subject, block in blocks)
+            if "json-ld" in self.formats:
+                texts["json-ld"] = ",\n  ".join(_jsonld_object(self.jsonld, subject[1:-1], block)
+                                                for subject, block in blocks)
+        return texts
+
+
+def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
+    """The N-Triples lines of ``G`` (each ending in a newline), element by element, without repeats.
 
     The lines are those rdflib's N-Triples serializer would write for
-    :func:`build_rdf`, made here without rdflib terms or an rdflib graph.
-    They are sorted in runs of about ``run_chars`` characters (default
-    :data:`RUN_CHARS`); a corpus with more spills each sorted run to an
-    unnamed temporary file in ``scratch`` (the system's temporary directory
-    if None) and merges the runs.
+    :func:`build_rdf`, made here without rdflib terms or an rdflib graph:
+    first the dataset's, then each node's (with the direct triples of its
+    out-edges), then each edge's statement and evidence, each element's lines
+    sorted.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -337,16 +410,31 @@ def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, *,
     >>> list(iter_ntriples(G, "https://example.org/kg/"))[-1]
     '<https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Task> .\\n'
     """
-    lines = _SortedLines(scratch, run_chars or RUN_CHARS)
-    try:
-        _emit_triples(G, base_iri, _LineSink(lines.add))
-        yield from lines
-    finally:
-        lines.close()
+    for _, emit in _elements(G, base_iri):
+        lines: list[str] = []
+        emit(_LineSink(lines.append))
+        yield from _unique(sorted(lines))
+
+
+def _subject_blocks(lines: Iterable[str]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Sorted N-Triples lines as ``(subject, [(predicate, object), ...])``, one per subject."""
+    subject = None
+    block: list[tuple[str, str]] = []
+    for line in lines:
+        s_end = line.index(" ")
+        p_end = line.index(" ", s_end + 1)
+        s = line[:s_end]
+        if s != subject:
+            if block:
+                yield subject, block
+            subject, block = s, []
+        block.append((line[s_end + 1:p_end], line[p_end + 1:-3]))
+    if block:
+        yield subject, block
 
 
 def iter_turtle(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[str]:
-    """Turtle text from sorted N-Triples ``lines``: prefixes, then one block per subject.
+    """Turtle text from N-Triples ``lines`` grouped by subject: prefixes, then one block per subject.
 
     The triples and their order are the lines'; ``rdf:type`` comes first in
     each block (as ``a``), and consecutive objects of one predicate share it.
@@ -366,18 +454,7 @@ def iter_turtle(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[str]
     namespaces = {namespace: prefix for prefix, namespace in sorted(prefixes.items())}
     yield "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in sorted(prefixes.items()))
     compact = _Compactor(namespaces)
-    subject = None
-    block: list[tuple[str, str]] = []
-    for line in lines:
-        s_end = line.index(" ")
-        p_end = line.index(" ", s_end + 1)
-        s = line[:s_end]
-        if s != subject:
-            if block:
-                yield _turtle_block(compact, subject, block)
-            subject, block = s, []
-        block.append((line[s_end + 1:p_end], line[p_end + 1:-3]))
-    if block:
+    for subject, block in _subject_blocks(lines):
         yield _turtle_block(compact, subject, block)
 
 
@@ -452,11 +529,12 @@ def _rdf_format(format: str) -> str:
     return rdflib_format
 
 
-def _write_one(G: nx.MultiDiGraph | Graph, handle: IO[str], base_iri: str, rdf_format: str,
-               scratch: Path | None = None) -> None:
+def _write_one(G: nx.MultiDiGraph | Graph, handle: IO[str], base_iri: str, rdf_format: str) -> None:
     """One format of ``G`` to a text handle."""
     if not isinstance(G, Graph):
-        _write_streams(G, {rdf_format: handle}, base_iri, scratch)
+        data = io.BytesIO()
+        _write_streams(G, {rdf_format: data}, base_iri)
+        handle.write(data.getvalue().decode("utf-8"))
     elif rdf_format == "json-ld":
         handle.write(_dumps_jsonld(G))
     else:
@@ -484,80 +562,36 @@ def _write_chunks(handle: IO[str] | None, chunks: Iterable[str], rdf_format: str
         raise ExportError(f"graph cannot be serialized as {rdf_format!r}: {exc}") from exc
 
 
-def _tee(lines: Iterable[str], take: Callable[[str], Any]) -> Iterator[str]:
-    """The lines, each also given to ``take``."""
-    for line in lines:
-        take(line)
-        yield line
+def _jsonld_object(compact: "_JsonLdCompactor", subject: str, block: list[tuple[str, str]]) -> str:
+    """One subject's JSON-LD node object, as :func:`_dumps_jsonld` writes it for the same triples.
 
-
-class _JsonLdObjects:
-    """JSON-LD from sorted N-Triples lines, as :func:`_dumps_jsonld` writes it for the same triples.
-
-    Lines come grouped by subject; each group becomes one node object, which
-    goes, encoded, into a second bounded-memory sort by compacted ``@id``.
-    Iterating gives the document's text. Handles what :class:`_LineSink`
-    writes: IRIs, plain literals, and integer or other typed literals.
+    Handles what :class:`_LineSink` writes: IRIs, plain literals, and
+    integer or other typed literals.
     """
+    properties: dict[str, list[Any]] = {}
+    for predicate, obj in block:
+        if predicate == _RDF_TYPE and obj.startswith("<"):
+            properties.setdefault("@type", []).append(compact(obj[1:-1]))
+        else:
+            properties.setdefault(compact(predicate[1:-1]), []).append(_jsonld_value(compact, obj))
+    node: dict[str, Any] = {"@id": compact(subject)}
+    for key, values in properties.items():
+        node[key] = values[0] if len(values) == 1 else sorted(values, key=_json_key)
+    return dumps_indented(node, "\n  ")
 
-    def __init__(self, prefixes: dict[str, str], scratch: Path | None, run_chars: int | None = None):
-        self.context = dict(prefixes)
-        self.compact = _JsonLdCompactor(self.context)
-        self.objects = _SortedLines(scratch, run_chars or RUN_CHARS)
-        self.subject: str | None = None
-        self.block: list[tuple[str, str]] = []
 
-    def add(self, line: str) -> None:
-        s_end = line.index(" ")
-        p_end = line.index(" ", s_end + 1)
-        subject = line[1:s_end - 1]
-        if subject != self.subject:
-            self._flush()
-            self.subject = subject
-        self.block.append((line[s_end + 1:p_end], line[p_end + 1:-3]))
-
-    def _flush(self) -> None:
-        if not self.block:
-            return
-        compact = self.compact
-        properties: dict[str, list[Any]] = {}
-        for predicate, obj in self.block:
-            if predicate == _RDF_TYPE and obj.startswith("<"):
-                properties.setdefault("@type", []).append(compact(obj[1:-1]))
-            else:
-                properties.setdefault(compact(predicate[1:-1]), []).append(self._value(obj))
-        node: dict[str, Any] = {"@id": compact(self.subject)}
-        for key, values in properties.items():
-            node[key] = values[0] if len(values) == 1 else sorted(values, key=_json_key)
-        text = dumps_indented(node, "\x01  ")  # no raw control character is left in JSON text but these
-        self.objects.add(f"{node['@id']}\x00{self.subject}\x00{text}\n")
-        self.block = []
-
-    def _value(self, term: str) -> Any:
-        if term.startswith("<"):
-            return {"@id": self.compact(term[1:-1])}
-        if term.endswith('"'):
-            return _unescape(term[1:-1])
-        if term.endswith(">"):
-            lexical, _, datatype = term.rpartition('"^^<')
-            if datatype == _XSD_INTEGER_IRI and _INTEGER.fullmatch(lexical[1:]):
-                return int(lexical[1:])
-            return {"@value": _unescape(lexical[1:]), "@type": self.compact(datatype[:-1])}
-        lexical, _, language = term.rpartition('"@')
-        return {"@value": _unescape(lexical[1:]), "@language": language}
-
-    def __iter__(self) -> Iterator[str]:
-        self._flush()
-        yield '{\n "@context": ' + dumps_indented(self.context, "\n ") + ',\n "@graph": '
-        first = True
-        for record in self.objects:
-            text = record[record.index("\x00", record.index("\x00") + 1) + 1:-1].replace("\x01", "\n")
-            yield ("[\n  " if first else ",\n  ") + text
-            first = False
-        yield "[]\n}\n" if first else "\n ]\n}\n"
-
-    def close(self) -> None:
-        self.objects.close()
+def _jsonld_value(compact: "_JsonLdCompactor", term: str) -> Any:
+    if term.startswith("<"):
+        return {"@id": compact(term[1:-1])}
+    if term.endswith('"'):
+        return _unescape(term[1:-1])
+    if term.endswith(">"):
+        lexical, _, datatype = term.rpartition('"^^<')
+        if datatype == _XSD_INTEGER_IRI and _INTEGER.fullmatch(lexical[1:]):
+            return int(lexical[1:])
+        return {"@value": _unescape(lexical[1:]), "@type": compact(datatype[:-1])}
+    lexical, _, language = term.rpartition('"@')
+    return {"@value": _unescape(lexical[1:]), "@language": language}
 
 
 class _JsonLdCompactor:
@@ -609,12 +643,8 @@ def _unescape(text: str) -> str:
 
 
 def _emit_triples(G: nx.MultiDiGraph, base_iri: str, out: "_Sink") -> None:
-    _check_base(base_iri)
-    _add_dataset(out, G, base_iri)
-    for node in sorted(G.nodes, key=str):
-        _add_node(out, node, G.nodes[node], base_iri)
-    for head, tail, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: tuple(map(str, e[:3]))):
-        _add_edge(out, G, head, tail, key, data, base_iri)
+    for _, emit in _elements(G, base_iri):
+        emit(out)
 
 
 class _Sink(Protocol):
@@ -678,58 +708,6 @@ class _LineSink:
     @staticmethod
     def year(value: str) -> _NTLiteral:
         return _NTLiteral(f'"{value}"^^<{XSD.gYear}>')
-
-
-class _SortedLines:
-    """Lines sorted and without repeats, in bounded memory: an external merge sort.
-
-    Lines are kept until they hold about ``run_chars`` characters, then sorted
-    and written to an unnamed temporary file in ``scratch``; iterating merges
-    the runs. No line may contain a newline except at its end.
-    """
-
-    def __init__(self, scratch: str | os.PathLike[str] | None, run_chars: int):
-        self.scratch = scratch
-        self.run_chars = run_chars
-        self.buffer: list[str] = []
-        self.chars = 0
-        self.runs: list[IO[str]] = []
-
-    def add(self, line: str) -> None:
-        self.buffer.append(line)
-        self.chars += len(line)
-        if self.chars >= self.run_chars:
-            self._spill()
-
-    def _spill(self) -> None:
-        self.buffer.sort()
-        try:
-            run = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.scratch)
-        except OSError as exc:
-            raise ExportError(f"cannot write a temporary file in {self.scratch or tempfile.gettempdir()}: "
-                              f"{exc.strerror or exc}") from exc
-        self.runs.append(run)
-        try:
-            run.writelines(_unique(self.buffer))
-            run.seek(0)
-        except UnicodeEncodeError as exc:
-            raise ExportError(f"graph cannot be serialized as 'nt': {exc}") from exc
-        except OSError as exc:
-            raise ExportError(f"cannot write a temporary file: {exc.strerror or exc}") from exc
-        self.buffer, self.chars = [], 0
-
-    def __iter__(self) -> Iterator[str]:
-        if not self.runs:
-            self.buffer.sort()
-            return _unique(self.buffer)
-        if self.buffer:
-            self._spill()
-        return _unique(heapq.merge(*self.runs))
-
-    def close(self) -> None:
-        for run in self.runs:
-            run.close()
-        self.runs, self.buffer = [], []
 
 
 def _unique(lines: Iterable[str]) -> Iterator[str]:
@@ -857,7 +835,7 @@ def _add_dataset(out: _Sink, G: nx.MultiDiGraph, base_iri: str) -> None:
         out.add((dataset, DCTERMS.title, out.text(str(G.graph["name"]))))
 
 
-def _add_node(out: _Sink, node: Any, attrs: dict[str, Any], base_iri: str) -> None:
+def _add_node(out: _Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], base_iri: str) -> None:
     node_type = attrs.get(schema.TYPE)
     if node_type not in NODE_CLASSES:
         raise ExportError(
@@ -869,6 +847,9 @@ def _add_node(out: _Sink, node: Any, attrs: dict[str, Any], base_iri: str) -> No
     _check_keys(f"node {node!r}", attrs, PAPER_ATTRIBUTES if node_type == schema.PAPER else ENTITY_ATTRIBUTES)
     subject = node_iri(node, base_iri)
     out.add((subject, RDF.type, NODE_CLASSES[node_type]))
+    for tail, keyed in G.succ[node].items():
+        for key, data in keyed.items():
+            out.add((subject, _relation_property(node, tail, key, data), node_iri(tail, base_iri)))
     out.add((subject, DCTERMS.identifier, out.text(str(node)[len(prefix):])))
     if attrs.get(schema.COMMUNITY) is not None:
         out.add((subject, KG.community, out.integer(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]))))
@@ -953,16 +934,11 @@ def _add_aliases(out: _Sink, node: Any, subject: URIRef, attrs: dict[str, Any]) 
 def _add_edge(
     out: _Sink, G: nx.MultiDiGraph, head: Any, tail: Any, key: Any, data: dict[str, Any], base_iri: str
 ) -> None:
+    predicate = _relation_property(head, tail, key, data)
     relation = data.get(schema.RELATION, key)
-    if relation not in RELATION_PROPERTIES:
-        raise ExportError(
-            f"edge {head!r} -> {tail!r} has relation {relation!r}; "
-            f"expected one of {', '.join(RELATION_PROPERTIES)}"
-        )
     where = f"edge {head!r} -{relation}-> {tail!r}"
     _check_keys(where, data, EDGE_ATTRIBUTES)
-    subject, predicate, obj = node_iri(head, base_iri), RELATION_PROPERTIES[relation], node_iri(tail, base_iri)
-    out.add((subject, predicate, obj))
+    subject, obj = node_iri(head, base_iri), node_iri(tail, base_iri)
     statement = statement_iri(str(head), relation, str(tail), base_iri)
     out.add((statement, RDF.type, RDF.Statement))
     out.add((statement, RDF.subject, subject))
@@ -983,6 +959,17 @@ def _add_edge(
         paper = _add_evidence(out, G, evidence, item, where, base_iri)
         if paper is not None:
             out.add((statement, PROV.wasDerivedFrom, paper))
+
+
+def _relation_property(head: Any, tail: Any, key: Any, data: dict[str, Any]) -> URIRef:
+    """The property of an edge's relation (the direct triple's predicate)."""
+    relation = data.get(schema.RELATION, key)
+    if relation not in RELATION_PROPERTIES:
+        raise ExportError(
+            f"edge {head!r} -> {tail!r} has relation {relation!r}; "
+            f"expected one of {', '.join(RELATION_PROPERTIES)}"
+        )
+    return RELATION_PROPERTIES[relation]
 
 
 def _add_evidence(

@@ -1,0 +1,218 @@
+"""Outputs written again from their previous version: the same bytes as written afresh, less work."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kgraph.export import splice
+from kgraph.export.json import write_graph_json
+from kgraph.export.rdf import write_rdf_files
+from kgraph.export.splice import FragmentIndex, Output, Previous, Reuse, Splicer, digest
+
+FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
+BASE = "https://example.org/kg/"
+RDF = {"nt": "graph.nt", "turtle": "graph.ttl", "json-ld": "graph.jsonld"}
+
+
+def load_fixture() -> nx.MultiDiGraph:
+    return nx.node_link_graph(json.loads(FIXTURE.read_text(encoding="utf-8")), edges="edges")
+
+
+def write_all(G: nx.MultiDiGraph, directory: Path, *, reuse: bool = True, base: str = BASE):
+    """graph.json and the three RDF files into ``directory``, reusing its previous ones when ``reuse``."""
+    directory.mkdir(exist_ok=True)
+    finals = {name: directory / file for name, file in RDF.items()}
+    rdf = write_rdf_files(G, finals, base, reuse=Reuse(directory / "idx" / "rdf.npz", finals) if reuse else None)
+    final = directory / "graph.json"
+    js = write_graph_json(G, final, reuse=Reuse(directory / "idx" / "json.npz", {"json": final}) if reuse else None)
+    return rdf, js
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {name: (directory / name).read_bytes() for name in [*RDF.values(), "graph.json"]}
+
+
+def grown(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``G`` with a paper and two edges added, one node changed and one edge removed."""
+    H = copy.deepcopy(G)
+    H.add_node("paper:new-1", type="paper", label="A new paper", abstract="It uses the thing.", year=2026,
+               authors=["N. Ew"], url=None, source="corpus.jsonl:999")
+    entity = next(n for n, d in H.nodes(data=True) if d["type"] == "method")
+    H.add_edge("paper:new-1", entity, key="uses", relation="uses", support=1, extractors=["pattern"],
+               evidence=[{"paper": "new-1", "field": "abstract", "start": 0, "end": 18,
+                          "sentence": "It uses the thing.", "extractor": "pattern"}])
+    H.add_edge("paper:new-1", entity, key="mentions", relation="mentions", support=1)
+    H.nodes[entity]["papers"] = list(H.nodes[entity].get("papers") or []) + ["paper:new-1"]
+    victim = sorted(H.edges(keys=True))[len(H.edges) // 2]
+    H.remove_edge(*victim)
+    return H
+
+
+def test_splice_after_a_change_same_bytes_as_written_afresh(tmp_path):
+    G, H = load_fixture(), None
+    H = grown(G)
+    write_all(G, tmp_path / "inc")
+    rdf, js = write_all(H, tmp_path / "inc")
+    write_all(H, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path / "inc") == files(tmp_path / "fresh")
+    elements = 1 + H.number_of_nodes() + H.number_of_edges()
+    assert rdf.copied + rdf.rendered == elements and js.copied + js.rendered == elements - 1
+    # what changed: the new paper, the changed entity, the two new edges, the removed edge's head (its
+    # direct triples) and the dataset (always made)
+    assert rdf.rendered <= 6 and js.rendered <= 4
+
+
+def test_splice_unchanged_graph_copies_everything(tmp_path):
+    G = load_fixture()
+    write_all(G, tmp_path)
+    before = files(tmp_path)
+    rdf, js = write_all(G, tmp_path)
+    assert (rdf.rendered, js.rendered) == (1, 0)  # the dataset's few triples are always made
+    assert files(tmp_path) == before
+
+
+def test_splice_without_reuse_writes_no_index(tmp_path):
+    write_all(load_fixture(), tmp_path, reuse=False)
+    assert not (tmp_path / "idx").exists()
+
+
+def test_splice_edited_output_is_not_reused(tmp_path):
+    """An index describes the file as written: after the file changed, nothing is copied from it."""
+    G = load_fixture()
+    write_all(G, tmp_path)
+    for name in [*RDF.values(), "graph.json"]:
+        path = tmp_path / name
+        path.write_bytes(path.read_bytes().replace(b"a", b"b"))
+    rdf, js = write_all(G, tmp_path)
+    assert rdf.copied == js.copied == 0
+    write_all(G, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path) == files(tmp_path / "fresh")
+
+
+def test_splice_other_options_are_not_reused(tmp_path):
+    G = load_fixture()
+    write_all(G, tmp_path)
+    rdf, _ = write_all(G, tmp_path, base="https://example.org/other/")
+    assert rdf.copied == 0
+    write_all(G, tmp_path / "fresh", reuse=False, base="https://example.org/other/")
+    assert files(tmp_path) == files(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("damage", [b"", b"not an npz", None])
+def test_splice_unreadable_index_is_ignored(tmp_path, damage):
+    G = load_fixture()
+    write_all(G, tmp_path)
+    for index in (tmp_path / "idx").iterdir():
+        if damage is None:
+            os.truncate(index, index.stat().st_size // 2)
+        else:
+            index.write_bytes(damage)
+    rdf, js = write_all(grown(G), tmp_path)
+    assert rdf.copied == js.copied == 0
+    write_all(grown(G), tmp_path / "fresh", reuse=False)
+    assert files(tmp_path) == files(tmp_path / "fresh")
+
+
+def test_splice_index_round_trip(tmp_path):
+    with open(tmp_path / "out", "wb") as handle:
+        splicer = Splicer({"a": Output(handle, b",")}, None, "salt")
+        splicer.text("a", "[")
+        for text in ("x", "yy", "zzz"):
+            splicer.element(digest(text), lambda text=text: {"a": text})
+        splicer.text("a", "]")
+        index = splicer.close()
+    assert (tmp_path / "out").read_bytes() == b"[x,yy,zzz]"
+    assert index.files["a"].offsets.tolist() == [1, 3, 6] and index.files["a"].lengths.tolist() == [1, 2, 3]
+    index.stamped({"a": tmp_path / "out"}).save(tmp_path / "idx.npz")
+    loaded = FragmentIndex.load(tmp_path / "idx.npz")
+    assert loaded.digests == index.digests and len(loaded) == 3
+    assert Previous(loaded, {"a": tmp_path / "out"}).checked("salt")
+    assert not Previous(loaded, {"a": tmp_path / "out"}).checked("other salt")
+    assert not Previous(loaded, {"b": tmp_path / "out"}).checked("salt")
+
+
+def test_splice_runs_do_not_cross_text(tmp_path):
+    """Fragments that were consecutive but had text between them are copied one run each."""
+    def write(groups, previous):
+        with open(tmp_path / "new", "wb") as handle:
+            splicer = Splicer({"a": Output(handle, b",", previous.get("a"))}, previous.index, "s")
+            for header, items in groups:
+                splicer.text("a", header)
+                for item in items:
+                    splicer.element(digest(item), lambda item=item: {"a": item})
+            index = splicer.close()
+        (tmp_path / "new").replace(tmp_path / "out")
+        return Previous(index.stamped({"a": tmp_path / "out"}), {"a": tmp_path / "out"}).checked("s"), splicer.stats()
+
+    first, _ = write([("<", ["p", "q"]), ("|", ["r", "s"])], Previous.none())
+    _, stats = write([("<", ["p", "q"]), ("#", ["r", "s"])], first)
+    assert (tmp_path / "out").read_bytes() == b"<p,q#r,s"
+    assert stats.copied == 4
+
+
+_ids = st.text("abcdefgh", min_size=1, max_size=3)
+
+
+@st.composite
+def graph_pairs(draw):
+    """A small kgraph-shaped graph and an edited copy of it."""
+    def graph(papers, entities, edges):
+        G = nx.MultiDiGraph(name="g")
+        for paper, title in papers.items():
+            G.add_node(f"paper:{paper}", type="paper", label=title, abstract=title * 2, year=2020, authors=["A"])
+        for entity, label in entities.items():
+            G.add_node(f"method:{entity}", type="method", label=label, aliases=[label], alias_counts=[1],
+                       papers=[f"paper:{p}" for p in papers][:2], mentions=1)
+        for paper, entity, relation, sentence in edges:
+            if paper in papers and entity in entities:
+                G.add_edge(f"paper:{paper}", f"method:{entity}", key=relation, relation=relation, support=1,
+                           evidence=[{"paper": paper, "field": "abstract", "start": 0, "end": 1,
+                                      "sentence": sentence, "extractor": "pattern"}])
+        return G
+
+    papers = draw(st.dictionaries(_ids, st.text(max_size=8), min_size=1, max_size=6))
+    entities = draw(st.dictionaries(_ids, st.text(min_size=1, max_size=8), min_size=1, max_size=6))
+    edges = draw(st.lists(st.tuples(_ids, _ids, st.sampled_from(["uses", "mentions"]), st.text(max_size=6)),
+                          max_size=12))
+    papers2 = {**draw(st.dictionaries(_ids, st.text(max_size=8), max_size=3)), **papers}
+    for gone in draw(st.lists(st.sampled_from(sorted(papers)), max_size=2)):
+        papers2.pop(gone, None)
+    entities2 = {**entities, **draw(st.dictionaries(_ids, st.text(min_size=1, max_size=8), max_size=2))}
+    edges2 = draw(st.permutations(edges))[: len(edges) - draw(st.integers(0, min(3, len(edges))))]
+    edges2 += draw(st.lists(st.tuples(_ids, _ids, st.sampled_from(["uses", "mentions"]), st.text(max_size=6)),
+                            max_size=4))
+    return graph(papers, entities, edges), graph(papers2, entities2, edges2)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(pair=graph_pairs())
+def test_splice_any_edit_same_bytes_as_written_afresh_property(tmp_path_factory, pair):
+    G, H = pair
+    root = tmp_path_factory.mktemp("splice")
+    write_all(G, root / "inc")
+    write_all(H, root / "inc")
+    write_all(H, root / "fresh", reuse=False)
+    assert files(root / "inc") == files(root / "fresh")
+
+
+def test_splice_copies_through_memory_without_copy_file_range(tmp_path, monkeypatch):
+    G, H = load_fixture(), grown(load_fixture())
+    write_all(G, tmp_path / "inc")
+
+    def unsupported(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(splice.os, "copy_file_range", unsupported)
+    rdf, _ = write_all(H, tmp_path / "inc")
+    assert rdf.copied > 0
+    write_all(H, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path / "inc") == files(tmp_path / "fresh")
