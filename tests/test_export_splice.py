@@ -70,6 +70,21 @@ def test_splice_after_a_change_same_bytes_as_written_afresh(tmp_path):
     assert rdf.rendered <= 6 and js.rendered <= 4
 
 
+def test_splice_new_communities_leave_the_nodes_copied(tmp_path):
+    """Communities are renumbered by every build: in RDF only the community elements are made again."""
+    G = load_fixture()
+    for number, node in enumerate(sorted(G.nodes)):
+        G.nodes[node]["community"] = number % 3
+    write_all(G, tmp_path)
+    for number, node in enumerate(sorted(G.nodes)):
+        G.nodes[node]["community"] = (number + 1) % 3
+    rdf, js = write_all(G, tmp_path)
+    assert rdf.rendered == 1 + 3  # the dataset and the three communities
+    assert js.rendered == G.number_of_nodes()  # graph.json keeps the community in the node
+    write_all(G, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path) == files(tmp_path / "fresh")
+
+
 def test_splice_unchanged_graph_copies_everything(tmp_path):
     G = load_fixture()
     write_all(G, tmp_path)
@@ -164,7 +179,7 @@ _ids = st.text("abcdefgh", min_size=1, max_size=3)
 @st.composite
 def graph_pairs(draw):
     """A small kgraph-shaped graph and an edited copy of it."""
-    def graph(papers, entities, edges):
+    def graph(papers, entities, edges, community):
         G = nx.MultiDiGraph(name="g")
         for paper, title in papers.items():
             G.add_node(f"paper:{paper}", type="paper", label=title, abstract=title * 2, year=2020, authors=["A"])
@@ -176,6 +191,8 @@ def graph_pairs(draw):
                 G.add_edge(f"paper:{paper}", f"method:{entity}", key=relation, relation=relation, support=1,
                            evidence=[{"paper": paper, "field": "abstract", "start": 0, "end": 1,
                                       "sentence": sentence, "extractor": "pattern"}])
+        for node in G.nodes:  # renumbered by every build, as Louvain's are
+            G.nodes[node]["community"] = community(node)
         return G
 
     papers = draw(st.dictionaries(_ids, st.text(max_size=8), min_size=1, max_size=6))
@@ -189,7 +206,9 @@ def graph_pairs(draw):
     edges2 = draw(st.permutations(edges))[: len(edges) - draw(st.integers(0, min(3, len(edges))))]
     edges2 += draw(st.lists(st.tuples(_ids, _ids, st.sampled_from(["uses", "mentions"]), st.text(max_size=6)),
                             max_size=4))
-    return graph(papers, entities, edges), graph(papers2, entities2, edges2)
+    shift = draw(st.integers(0, 3))
+    return (graph(papers, entities, edges, lambda node: len(node) % 3),
+            graph(papers2, entities2, edges2, lambda node: (len(node) + shift) % 4))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -45,17 +45,17 @@ def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: 
                 }
             )
         found.sort(key=lambda e: (e["mentions"][0]["field"] != "title", e["mentions"][0]["start"], e["id"]))
-        records = (
-            {
+        records = {  # one per (relation, place): a relation found twice in one sentence is listed once
+            (rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end): {
                 "head": rel.head,
                 "relation": rel.relation.value,
                 "tail": rel.tail,
                 "evidence": {"field": ev.field, "start": ev.start, "end": ev.end},
             }
             for rel, ev in by_paper.get(ex.paper.id, ())
-        )
+        }
         relations = sorted(
-            {json.dumps(r, sort_keys=True): r for r in records}.values(),
+            records.values(),
             key=lambda r: (r["evidence"]["field"] != "title", r["evidence"]["start"], r["head"], r["relation"], r["tail"]),
         )
         yield {

@@ -47,15 +47,19 @@ same bytes in every format.
 
 The files are written without an rdflib graph, one element of the graph at
 a time: the dataset, then each node in id order, then each edge in
-``(source, target, key)`` order (the order of ``graph.json``). A node brings
-its own triples, its labels and author list, and the direct triple of each
-of its out-edges; an edge brings its statement and evidence. So every
-subject's triples come from one element, and each format is the elements'
-text in turn: N-Triples lines (sorted within the element), Turtle blocks
-with prefixes where a local name is plain, JSON-LD node objects with the
-same text as when written from :func:`build_rdf`'s graph. Memory is that of
-one element, and a build can copy the text of unchanged elements from the
-previous files (:mod:`kgraph.export.splice`).
+``(source, target, key)`` order (the order of ``graph.json``), then each
+community. A node brings its own triples, its labels and author list, and
+the direct triple of each of its out-edges; an edge brings its statement and
+evidence; a community the ``kg:community`` triple of each of its members
+(communities are renumbered by every build; kept apart, they leave the
+node's text unchanged). Each format is the elements' text in turn:
+N-Triples lines (sorted within the element), Turtle blocks with prefixes
+where a local name is plain, JSON-LD node objects with the text
+:func:`build_rdf`'s graph would give them. A node's community is therefore
+a second, one-triple Turtle block and JSON-LD object for the same subject,
+which every RDF reader merges. Memory is that of one element, and a build
+can copy the text of unchanged elements from the previous files
+(:mod:`kgraph.export.splice`).
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -342,27 +346,37 @@ def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: 
 
 
 def _elements(G: nx.MultiDiGraph, base_iri: str) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
-    """``(digest, emit)`` for the dataset, then each node, then each edge, in the graph's sorted order.
+    """``(digest, emit)`` for the dataset, each node, each edge, then each community, in the graph's sorted order.
 
     ``emit(sink)`` adds the element's triples; the digest covers all they are
     made of (the base IRI and the code are in the index's salt). A node's
     triples include the direct ``head kg:<relation> tail`` triple of each of
-    its out-edges, so every subject's triples come from one element.
+    its out-edges. Its ``kg:community`` triple comes last, with the other
+    members of its community: communities are renumbered by every build, and
+    this way a node whose community alone changed is copied, not made again.
     """
     _check_base(base_iri)
     yield None, lambda out: _add_dataset(out, G, base_iri)
     nodes = sorted_nodes(G)
+    communities: dict[int, list] = {}
     for node in nodes:
         attrs = G.nodes[node]
+        if attrs.get(schema.COMMUNITY) is not None:
+            communities.setdefault(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]), []).append(node)
+            attrs = {name: value for name, value in attrs.items() if name != schema.COMMUNITY}
         out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
                            for tail, keyed in G.succ[node].items() for key, data in keyed.items())
-        yield (digest((node, attrs, [edge[1:] for edge in out_edges])),
+        yield (digest(("node", node, attrs, [edge[1:] for edge in out_edges])),
                lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri))
     for head, tail, key, data in iter_sorted_edges(G, nodes):
         papers = [_paper_node(G, str(item["paper"])) for item in data.get(schema.EVIDENCE) or ()
                   if isinstance(item, dict) and item.get("paper")]
-        yield (digest((head, tail, key, data, papers)),
+        yield (digest(("edge", head, tail, key, data, papers)),
                lambda out, head=head, tail=tail, key=key, data=data: _add_edge(out, G, head, tail, key, data, base_iri))
+    for community in sorted(communities):
+        members = communities[community]
+        yield (digest(("community", community, members)),
+               lambda out, community=community, members=members: _add_community(out, community, members, base_iri))
 
 
 class _Renderer:
@@ -851,8 +865,6 @@ def _add_node(out: _Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], 
         for key, data in keyed.items():
             out.add((subject, _relation_property(node, tail, key, data), node_iri(tail, base_iri)))
     out.add((subject, DCTERMS.identifier, out.text(str(node)[len(prefix):])))
-    if attrs.get(schema.COMMUNITY) is not None:
-        out.add((subject, KG.community, out.integer(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]))))
     label = attrs.get(schema.LABEL)
     if node_type == schema.PAPER:
         _add_paper(out, subject, attrs)
@@ -868,6 +880,13 @@ def _add_node(out: _Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], 
         out.add((subject, KG.mention_count, out.integer(count)))
     if attrs.get(schema.KNOWN_ID) is not None:
         out.add((subject, KG.known_id, out.text(str(attrs[schema.KNOWN_ID]))))
+
+
+def _add_community(out: _Sink, community: int, members: list, base_iri: str) -> None:
+    """``kg:community`` of each member node."""
+    value = out.integer(community)
+    for node in members:
+        out.add((node_iri(node, base_iri), KG.community, value))
 
 
 def _add_paper(out: _Sink, subject: URIRef, attrs: dict[str, Any]) -> None:

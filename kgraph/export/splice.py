@@ -234,9 +234,11 @@ class Output:
         self._write(data)
         self.after_fragment = True
 
-    def follows(self, old: FileIndex, last: int, position: int) -> bool:
-        """Whether the previous file had fragment ``position`` right after ``last``, with only a separator between."""
-        return int(old.offsets[position]) == int(old.offsets[last]) + int(old.lengths[last]) + len(self.separator)
+    def joined(self, old: FileIndex) -> np.ndarray:
+        """For each fragment of the previous file, whether only a separator was between it and the one before."""
+        joined = np.zeros(len(old.offsets), dtype=bool)
+        joined[1:] = old.offsets[1:] == old.offsets[:-1] + old.lengths[:-1] + np.uint64(len(self.separator))
+        return joined
 
     def copy(self, old: FileIndex, first: int, last: int) -> None:
         """The previous file's fragments ``first`` to ``last`` (inclusive), with their separators."""
@@ -303,6 +305,12 @@ class Splicer:
         self.run: tuple[int, int] | None = None  # old fragments first..last, waiting to be copied
         self.next_old = 0
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None
+        self.joined = b""  # per old fragment: 1 if a run may go on into it (it followed the one before directly)
+        if self.previous is not None:
+            joined = np.ones(len(self.previous), dtype=bool)
+            for name, output in outputs.items():
+                joined &= output.joined(self.previous.files[name])
+            self.joined = joined.tobytes()
         self.copied = 0
         self.rendered = 0
 
@@ -312,9 +320,7 @@ class Splicer:
         if position is not None:
             self.copied += 1
             self.next_old = position + 1
-            if self.run is not None and self.run[1] + 1 == position and all(
-                    output.follows(self.previous.files[name], self.run[1], position)
-                    for name, output in self.outputs.items()):
+            if self.run is not None and self.run[1] + 1 == position and self.joined[position]:
                 self.run = (self.run[0], position)
                 return
             self._flush()
