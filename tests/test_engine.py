@@ -188,7 +188,7 @@ def test_engine_choice_follows_config():
 
 # --- end to end on the bundled corpus -----------------------------------------------------------
 
-OUTPUTS = ("extractions.jsonl", "graph.json", "graph.graphml", "report.json")
+OUTPUTS = ("extractions.jsonl", "graph.json", "graph.graphml", "graph.nt", "graph.ttl", "graph.jsonld", "report.json")
 
 
 def _outputs(result) -> dict[str, bytes]:
@@ -213,7 +213,7 @@ def _build(directory, lines, **settings):
     (directory / "corpus.jsonl").write_text("".join(lines), encoding="utf-8")
     with contextlib.chdir(directory):
         config = Config(inputs=("corpus.jsonl",), output_dir="out",
-                        outputs=("extractions", "json", "graphml", "report"), **settings)
+                        outputs=("extractions", "json", "graphml", "nt", "ttl", "jsonld", "report"), **settings)
         result = build(config=config)
     return result, {name: (directory / "out" / name).read_bytes() for name in OUTPUTS}
 
@@ -261,9 +261,14 @@ def test_cache_adding_papers_extracts_only_those_and_equals_a_clean_build(tmp_pa
     assert (again.extraction["extracted"], again.extraction["cached"]) == (10, 109)
     for name, data in one_process_build[1].items():
         assert files[name] == data, name
+    # graph.json and RDF copied what had not changed from the first build's files
+    assert again.reused["rdf"]["copied"] > again.reused["rdf"]["written"] > 0
+    assert again.reused["json"]["copied"] > 0
     unchanged, files = _build(tmp_path, corpus_jsonl, processes=2)
     assert (unchanged.extraction["extracted"], unchanged.extraction["cached"]) == (0, 119)
     assert files == one_process_build[1]
+    assert unchanged.reused["rdf"]["written"] == 1  # the dataset: everything else copied
+    assert all(group["copied"] == 0 for group in one_process_build[0].reused.values())  # no cache, no index
 
 
 def test_engine_dask_unreachable_scheduler_is_a_pipeline_error():
