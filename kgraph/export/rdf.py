@@ -220,8 +220,6 @@ PREFIXES: dict[str, str] = {
     "kg": KG_NAMESPACE,
 }
 
-# How many characters of N-Triples lines (or JSON-LD objects) are sorted in memory
-# before a run is written to a temporary file: some 60-100 MB of Python strings.
 # Node collections under the base IRI, each a prefix in Turtle (``method:`` for ``<base>method/``).
 _COLLECTIONS = (*NODE_CLASSES, "statement", "evidence")
 
@@ -249,10 +247,12 @@ def dumps_rdf(G: nx.MultiDiGraph | Graph, base_iri: str = DEFAULT_BASE_IRI, form
     """The graph serialized as Turtle, N-Triples or JSON-LD, byte-deterministic.
 
     ``G`` is a kgraph graph, or what :func:`build_rdf` made of one (to
-    serialize it several times without building it again). N-Triples lines are
-    sorted; Turtle has the same triples in the same order, grouped by subject
+    serialize it several times without building it again). A kgraph graph is
+    written in graph order (see the module docstring); an rdflib graph's
+    N-Triples lines are sorted, and its JSON-LD nodes sorted by ``@id``.
+    Turtle has the triples in the order of the N-Triples, grouped by subject
     (:func:`iter_turtle`); JSON-LD is compacted with an inline context of
-    prefixes, its nodes sorted by ``@id`` and every value array sorted.
+    prefixes, every value array sorted.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
