@@ -147,6 +147,10 @@ def test_reliability_failure_part_way_through_export_leaves_previous_outputs(
 # --------------------------------------------------------------------------- killed during export
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_reliability_build_killed_during_export_leaves_previous_outputs(
@@ -157,7 +161,10 @@ def test_reliability_build_killed_during_export_leaves_previous_outputs(
     ready = tmp_path / "ready"
     command = [sys.executable, str(DATA / "killed_build.py"), str(ready),
                "build", str(HOSTILE), str(GOOD), "-o", str(out), *_in_process_options()]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The child gets Ctrl-C's default meaning even where this run's parent ignores SIGINT
+    # (a background job does), as it would in a terminal.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=_default_sigint)
     try:
         deadline = time.monotonic() + 240
         while not ready.exists():
