@@ -191,7 +191,7 @@ class Ranked:
 
 @dataclass(frozen=True, slots=True)
 class Community:
-    """A Louvain community: its number, a name made of its most central members."""
+    """A Leiden community: its number, a name made of its most central members."""
 
     id: int
     name: str
@@ -654,7 +654,7 @@ def _community_map(G: nx.MultiDiGraph, seed: int) -> dict[str, int]:
 
 
 def communities(G: nx.MultiDiGraph, *, seed: int = 0, min_size: int = 2, name_size: int = 3) -> tuple[Community, ...]:
-    """Groups of methods, tasks and datasets (Louvain), largest first.
+    """Groups of methods, tasks and datasets (Leiden), largest first.
 
     Uses the ``community`` node attribute when the graph has one on every node
     (``kgraph build`` writes it), else computes it with

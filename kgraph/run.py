@@ -218,7 +218,8 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
             spliced = write_graph_json(graph, path, reuse=_reuse(config, "json", {"json": final}))
             reused["json"] = {"copied": spliced.copied, "written": spliced.rendered}
         elif name == "graphml":
-            write_graphml(graph, path)
+            spliced = write_graphml(graph, path, reuse=_reuse(config, "graphml", {"graphml": final}))
+            reused["graphml"] = {"copied": spliced.copied, "written": spliced.rendered}
         elif name == "ontology":
             write_ontology(path)
         elif name == "html":

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgraph.export import splice
+from kgraph.export.graphml import write_graphml
 from kgraph.export.json import write_graph_json
 from kgraph.export.rdf import write_rdf_files
 from kgraph.export.splice import FragmentIndex, Output, Previous, Reuse, Splicer, digest
@@ -27,17 +28,19 @@ def load_fixture() -> nx.MultiDiGraph:
 
 
 def write_all(G: nx.MultiDiGraph, directory: Path, *, reuse: bool = True, base: str = BASE):
-    """graph.json and the three RDF files into ``directory``, reusing its previous ones when ``reuse``."""
+    """graph.json, graph.graphml and the three RDF files into ``directory``, reusing its previous ones when ``reuse``."""
     directory.mkdir(exist_ok=True)
     finals = {name: directory / file for name, file in RDF.items()}
     rdf = write_rdf_files(G, finals, base, reuse=Reuse(directory / "idx" / "rdf.npz", finals) if reuse else None)
     final = directory / "graph.json"
     js = write_graph_json(G, final, reuse=Reuse(directory / "idx" / "json.npz", {"json": final}) if reuse else None)
-    return rdf, js
+    final = directory / "graph.graphml"
+    gml = write_graphml(G, final, reuse=Reuse(directory / "idx" / "graphml.npz", {"graphml": final}) if reuse else None)
+    return rdf, js, gml
 
 
 def files(directory: Path) -> dict[str, bytes]:
-    return {name: (directory / name).read_bytes() for name in [*RDF.values(), "graph.json"]}
+    return {name: (directory / name).read_bytes() for name in [*RDF.values(), "graph.json", "graph.graphml"]}
 
 
 def grown(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -56,11 +59,16 @@ def grown(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return H
 
 
+def victim_source(G: nx.MultiDiGraph, H: nx.MultiDiGraph):
+    """The source of the edge :func:`grown` removed."""
+    return next(u for u, v, k in G.edges(keys=True) if not H.has_edge(u, v, k))
+
+
 def test_splice_after_a_change_same_bytes_as_written_afresh(tmp_path):
     G, H = load_fixture(), None
     H = grown(G)
     write_all(G, tmp_path / "inc")
-    rdf, js = write_all(H, tmp_path / "inc")
+    rdf, js, gml = write_all(H, tmp_path / "inc")
     write_all(H, tmp_path / "fresh", reuse=False)
     assert files(tmp_path / "inc") == files(tmp_path / "fresh")
     elements = 1 + H.number_of_nodes() + H.number_of_edges()
@@ -68,6 +76,8 @@ def test_splice_after_a_change_same_bytes_as_written_afresh(tmp_path):
     # what changed: the new paper, the changed entity, the two new edges, the removed edge's head (its
     # direct triples) and the dataset (always made)
     assert rdf.rendered <= 6 and js.rendered <= 4
+    # GraphML also renumbers the edges after the removed one among its source's (edge ids: source#n)
+    assert gml.copied + gml.rendered == elements - 1 and gml.rendered <= 4 + H.out_degree(victim_source(G, H))
 
 
 def test_splice_new_communities_leave_the_nodes_copied(tmp_path):
@@ -78,9 +88,9 @@ def test_splice_new_communities_leave_the_nodes_copied(tmp_path):
     write_all(G, tmp_path)
     for number, node in enumerate(sorted(G.nodes)):
         G.nodes[node]["community"] = (number + 1) % 3
-    rdf, js = write_all(G, tmp_path)
+    rdf, js, gml = write_all(G, tmp_path)
     assert rdf.rendered == 1 + 3  # the dataset and the three communities
-    assert js.rendered == G.number_of_nodes()  # graph.json keeps the community in the node
+    assert js.rendered == gml.rendered == G.number_of_nodes()  # both keep the community in the node
     write_all(G, tmp_path / "fresh", reuse=False)
     assert files(tmp_path) == files(tmp_path / "fresh")
 
@@ -89,8 +99,8 @@ def test_splice_unchanged_graph_copies_everything(tmp_path):
     G = load_fixture()
     write_all(G, tmp_path)
     before = files(tmp_path)
-    rdf, js = write_all(G, tmp_path)
-    assert (rdf.rendered, js.rendered) == (1, 0)  # the dataset's few triples are always made
+    rdf, js, gml = write_all(G, tmp_path)
+    assert (rdf.rendered, js.rendered, gml.rendered) == (1, 0, 0)  # the dataset's few triples are always made
     assert files(tmp_path) == before
 
 
@@ -103,11 +113,11 @@ def test_splice_edited_output_is_not_reused(tmp_path):
     """An index describes the file as written: after the file changed, nothing is copied from it."""
     G = load_fixture()
     write_all(G, tmp_path)
-    for name in [*RDF.values(), "graph.json"]:
+    for name in [*RDF.values(), "graph.json", "graph.graphml"]:
         path = tmp_path / name
         path.write_bytes(path.read_bytes().replace(b"a", b"b"))
-    rdf, js = write_all(G, tmp_path)
-    assert rdf.copied == js.copied == 0
+    rdf, js, gml = write_all(G, tmp_path)
+    assert rdf.copied == js.copied == gml.copied == 0
     write_all(G, tmp_path / "fresh", reuse=False)
     assert files(tmp_path) == files(tmp_path / "fresh")
 
@@ -115,7 +125,7 @@ def test_splice_edited_output_is_not_reused(tmp_path):
 def test_splice_other_options_are_not_reused(tmp_path):
     G = load_fixture()
     write_all(G, tmp_path)
-    rdf, _ = write_all(G, tmp_path, base="https://example.org/other/")
+    rdf, _, gml = write_all(G, tmp_path, base="https://example.org/other/")
     assert rdf.copied == 0
     write_all(G, tmp_path / "fresh", reuse=False, base="https://example.org/other/")
     assert files(tmp_path) == files(tmp_path / "fresh")
@@ -130,8 +140,8 @@ def test_splice_unreadable_index_is_ignored(tmp_path, damage):
             os.truncate(index, index.stat().st_size // 2)
         else:
             index.write_bytes(damage)
-    rdf, js = write_all(grown(G), tmp_path)
-    assert rdf.copied == js.copied == 0
+    rdf, js, gml = write_all(grown(G), tmp_path)
+    assert rdf.copied == js.copied == gml.copied == 0
     write_all(grown(G), tmp_path / "fresh", reuse=False)
     assert files(tmp_path) == files(tmp_path / "fresh")
 
@@ -191,7 +201,7 @@ def graph_pairs(draw):
                 G.add_edge(f"paper:{paper}", f"method:{entity}", key=relation, relation=relation, support=1,
                            evidence=[{"paper": paper, "field": "abstract", "start": 0, "end": 1,
                                       "sentence": sentence, "extractor": "pattern"}])
-        for node in G.nodes:  # renumbered by every build, as Louvain's are
+        for node in G.nodes:  # renumbered by every build, as the communities are
             G.nodes[node]["community"] = community(node)
         return G
 
@@ -231,7 +241,35 @@ def test_splice_copies_through_memory_without_copy_file_range(tmp_path, monkeypa
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(splice.os, "copy_file_range", unsupported)
-    rdf, _ = write_all(H, tmp_path / "inc")
+    rdf, _, gml = write_all(H, tmp_path / "inc")
     assert rdf.copied > 0
     write_all(H, tmp_path / "fresh", reuse=False)
     assert files(tmp_path / "inc") == files(tmp_path / "fresh")
+
+
+def test_splice_graphml_new_paper_renders_only_its_elements(tmp_path):
+    """GraphML edge ids are numbered per source and keys by first use: a new paper changes only its own elements."""
+    G = nx.MultiDiGraph(name="g")
+    for i in range(200):
+        G.add_node(f"paper:p{i:03d}", type="paper", label=f"Paper {i}", year=2020, authors=["A. B."])
+        method = f"method:m{i % 7}"
+        G.add_node(method, type="method", label=f"m{i % 7}", aliases=[f"m{i % 7}"])
+        G.add_edge(f"paper:p{i:03d}", method, key="uses", relation="uses", support=1, evidence=[{"paper": str(i)}])
+    write_all(G, tmp_path)
+    G.add_node("paper:p050x", type="paper", label="New", year=2026, authors=[], url=None)
+    G.add_edge("paper:p050x", "method:m3", key="uses", relation="uses", support=1, evidence=[{"paper": "050x"}])
+    G.add_edge("paper:p050x", "method:m4", key="mentions", relation="mentions", support=1)
+    _, _, gml = write_all(G, tmp_path)
+    assert (gml.rendered, gml.copied) == (3, G.number_of_nodes() + G.number_of_edges() - 3)
+    write_all(G, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path) == files(tmp_path / "fresh")
+    ids = [edge.get("id") for edge in __import__("xml.etree.ElementTree").etree.ElementTree.parse(
+        tmp_path / "graph.graphml").getroot().iter("{http://graphml.graphdrawing.org/xmlns}edge")]
+    assert "paper:p050x#1" in ids and len(set(ids)) == len(ids) == G.number_of_edges()
+    # an attribute no element had before is a new key, numbered where it is first used: the keys after
+    # it get new numbers and the elements that use them are written again (the bytes are still the same)
+    G.nodes["paper:p050x"]["url"] = "https://example.org/x"
+    _, _, gml = write_all(G, tmp_path)
+    assert gml.rendered > 200
+    write_all(G, tmp_path / "fresh", reuse=False)
+    assert files(tmp_path) == files(tmp_path / "fresh")

@@ -279,7 +279,7 @@ def top(graph, fmt, node_type, by, limit) -> None:
 @click.option("--min-size", default=2, show_default=True, help="Leave out communities with fewer entities.")
 @click.option("--members", default=8, show_default=True, help="Members to list per community in a table or CSV.")
 def communities(graph, fmt, limit, min_size, members) -> None:
-    """Groups of methods, tasks and datasets (Louvain, fixed seed), named by their most central members."""
+    """Groups of methods, tasks and datasets (Leiden, fixed seed), named by their most central members."""
     from ..query import communities as find_communities
 
     answers = find_communities(graph, min_size=min_size)[: _limit(limit)]

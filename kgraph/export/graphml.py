@@ -5,9 +5,11 @@ GraphML attributes are scalars, so the graph is flattened on the way out:
 * ``None`` values are left out (GraphML has no null);
 * lists and dicts (``aliases``, ``papers``, ``evidence``, ...) become JSON
   strings, which ``json.loads`` turns back into the original value;
-* every edge gets a unique ``id`` (``e0``, ``e1``, ... in sorted order):
-  networkx would use the edge key (the relation name), and Gephi drops edges
-  whose id repeats. Edges also get ``label`` (the relation, shown by Gephi)
+* every edge gets a unique ``id``: its source's id, ``#`` and its number
+  among that source's out-edges (``paper:1#0``, ``paper:1#1``, ... in sorted
+  order; networkx would use the edge key, the relation name, and Gephi drops
+  edges whose id repeats). Adding an edge renumbers only its source's edges,
+  so the rest of the file stays as it was (see :func:`write_graphml`). Edges also get ``label`` (the relation, shown by Gephi)
   and ``weight`` (the support), unless they already have them;
 * characters that XML 1.0 cannot carry at all (most ASCII control
   characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD; carriage
@@ -39,17 +41,20 @@ from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
+import numpy as np
 from networkx.readwrite.graphml import GraphML
 
 from ..errors import ExportError
 from ..graph.schema import RELATION, SUPPORT
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
+from .splice import FileIndex, FragmentIndex, Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
 
 # XML 1.0 Char production, negated: what no XML 1.0 document may contain.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _REPLACEMENT = "\ufffd"
 _SCALARS = (str, int, float, bool)
+_NO_NODE = object()
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False)  # json.dumps with these, made once
 
 
@@ -59,30 +64,42 @@ def dumps_graphml(G: nx.MultiDiGraph) -> str:
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> _ = G.add_edge("paper:1", "task:qa", key="addresses", relation="addresses", support=2)
-    >>> 'source="paper:1" target="task:qa" id="e0"' in dumps_graphml(G)
+    >>> 'source="paper:1" target="task:qa" id="paper:1#0"' in dumps_graphml(G)
     True
     """
-    out = io.StringIO()
-    _write_document(G, out, io.StringIO())
-    return out.getvalue()
+    out, body = io.BytesIO(), io.BytesIO()
+    _write_document(G, out, body, Previous.none(), "")
+    return out.getvalue().decode("utf-8")
 
 
-def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
+def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None) -> Spliced:
     """Write :func:`dumps_graphml` to ``path`` atomically, node by node and edge by edge.
 
     GraphML declares its attribute keys before the graph, and the keys are
     known only once every node and edge has been seen; the graph element is
     therefore written to an unnamed temporary file beside ``path`` first and
     copied in after the keys. Memory stays that of one node or edge.
+
+    With ``reuse``, each node and edge whose element would be the same as in
+    the previous file (same attributes, same key ids) is copied from it rather
+    than written again (:mod:`kgraph.export.splice`), and the new file's index
+    is saved. Returns how many nodes and edges were copied and how many written.
     """
+    salt = code_salt("graphml")
+    previous = Previous.none()
+    if reuse is not None:
+        previous = Previous.at(reuse.index, {"graphml": Path(reuse.previous["graphml"])}, salt)
     directory = Path(path).parent
-    with atomic_open(path, "w") as handle:
+    with atomic_open(path, "wb") as handle:
         try:
-            body = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=directory)
+            body = tempfile.TemporaryFile("w+b", dir=directory)
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
         with body:
-            _write_document(G, handle, body)
+            index, stats = _write_document(G, handle, body, previous, salt)
+    if reuse is not None:
+        index.stamped({"graphml": Path(path)}).save(reuse.index)
+    return stats
 
 
 def flatten_for_graphml(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -104,16 +121,28 @@ def flatten_for_graphml(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         if clean in flat:
             raise ExportError(f"node ids {node!r} and {clean!r} are the same once made XML-safe")
         flat.add_node(clean, **_flatten_attrs(G.nodes[node]))
-    edges = sorted(G.edges(keys=True, data=True), key=lambda e: (order_key(e[0]), order_key(e[1]), order_key(e[2])))
-    for index, (source, target, key, data) in enumerate(edges):
-        attrs = dict(data)
-        attrs.setdefault("label", data.get(RELATION, key))
-        if SUPPORT in data:
-            attrs.setdefault("weight", data[SUPPORT])
-        attrs = _flatten_attrs(attrs)
-        attrs["id"] = f"e{index}"
+    for source, target, key, data, edge_id in _numbered_edges(G, sorted_nodes(G)):
+        attrs = _flatten_attrs(_edge_attrs(key, data))
+        attrs["id"] = edge_id
         flat.add_edge(_clean_id(source), _clean_id(target), key=_clean_id(key), **attrs)
     return flat
+
+
+def _numbered_edges(G: nx.MultiDiGraph, nodes: list) -> Iterator[tuple[Any, Any, Any, dict, str]]:
+    """Every edge in sorted order with its GraphML id: ``<source>#<number among its source's edges>``."""
+    number, last = 0, _NO_NODE
+    for source, target, key, data in iter_sorted_edges(G, nodes):
+        number = number + 1 if last is not _NO_NODE and source == last else 0
+        last = source
+        yield source, target, key, data, f"{_clean_id(source)}#{number}"
+
+
+def _edge_attrs(key: Any, data: dict) -> dict:
+    attrs = dict(data)
+    attrs.setdefault("label", data.get(RELATION, key))
+    if SUPPORT in data:
+        attrs.setdefault("weight", data[SUPPORT])
+    return attrs
 
 
 def _flatten_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -164,17 +193,35 @@ _ROOT = (
 )
 
 
-def _write_document(G: nx.MultiDiGraph, out: IO[str], body: IO[str]) -> None:
-    """Write the graph element to ``body`` (a scratch file), then the document to ``out``."""
+def _write_document(G: nx.MultiDiGraph, out: IO[bytes], body: IO[bytes], previous: Previous,
+                    salt: str) -> tuple[FragmentIndex, Spliced]:
+    """Write the graph element to ``body`` (a scratch file), then the document to ``out``.
+
+    Each node and edge is a fragment of the index; its digest covers its
+    attributes and the ids of the keys its ``<data>`` use, so a fragment is
+    copied only where it would be written the same.
+    """
     keys = _Keys()
-    for chunk in _iter_graph_element(G, keys):
-        body.write(chunk)
-    out.write(_DECLARATION + _ROOT + "\n  ")
-    for declaration in reversed(keys.declarations):  # GraphMLWriter inserts each new key first
-        out.write(declaration + "\n  ")
+    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME))}, previous.index, salt)
+    try:
+        _write_graph_element(G, keys, splicer)
+    except BaseException:
+        splicer.abort()
+        raise
+    index = splicer.close()
+    header = (_DECLARATION + _ROOT + "\n  " + "".join(declaration + "\n  " for declaration in reversed(keys.declarations)))
+    header_bytes = header.encode("utf-8")  # GraphMLWriter inserts each new key first
+    out.write(header_bytes)
     body.seek(0)
     shutil.copyfileobj(body, out, 1 << 16)
-    out.write("\n</graphml>\n")
+    out.write(b"\n</graphml>\n")
+    shifted = {name: FileIndex(entry.offsets + np.uint64(len(header_bytes)), entry.lengths)
+               for name, entry in index.files.items()}
+    return FragmentIndex(index.salt, index.digests, shifted), splicer.stats()
+
+
+_NAME = "graphml"
+_CHILD_SEPARATOR = b"\n    "
 
 
 class _Keys:
@@ -187,8 +234,8 @@ class _Keys:
         self.ids: dict[tuple[str, str, str], str] = {}
         self.declarations: list[str] = []
 
-    def data(self, name: str, value: Any, scope: str) -> str:
-        """A ``<data>`` element for attribute ``name`` of a node, an edge or the graph."""
+    def key_id(self, name: str, value: Any, scope: str) -> str:
+        """The id of the key for attribute ``name`` (flattened ``value``) of a node, an edge or the graph."""
         kind = type(value)
         if kind not in self.xml_type:
             raise ExportError(f"graph cannot be written as GraphML: GraphML writer does not support {kind} as data values.")
@@ -199,14 +246,48 @@ class _Keys:
             self.declarations.append(
                 f'<key id="{key_id}" for="{scope}" attr.name="{_escape_attribute(name)}" attr.type="{xml_type}" />'
             )
-        text = str(value)
-        if not text:
-            return f'<data key="{key_id}" />'
-        return f'<data key="{key_id}">{_escape_text(text)}</data>'
+        return key_id
+
+    def data(self, name: str, value: Any, scope: str) -> str:
+        """A ``<data>`` element for attribute ``name`` of a node, an edge or the graph."""
+        return _data(self.key_id(name, value, scope), value)
+
+    def ids_of(self, attrs: dict[str, Any], scope: str, edge_id: str | None = None) -> str:
+        """The key ids :func:`_element` will use for the (not yet flattened) ``attrs``, in its order, space-separated.
+
+        Keys are numbered here, as the element is met, whether it is then
+        written or copied; only the types of the values are looked at, not
+        their text. An edge's ``edge_id`` is its ``id`` attribute, set after
+        the others are flattened (in place, if it has one).
+        """
+        kinds: dict[str, Any] = {}
+        for name in sorted(attrs, key=str):
+            value = attrs[name]
+            if value is not None:
+                kinds[_clean_text(str(name))] = _flat_sample(value)
+        if edge_id is not None:
+            kinds["id"] = edge_id
+        return " ".join([self.key_id(name, sample, scope) for name, sample in kinds.items()])
 
 
-def _iter_graph_element(G: nx.MultiDiGraph, keys: _Keys) -> Iterator[str]:
-    """The ``<graph>`` element, one child (graph attribute, node, edge) at a time."""
+def _flat_sample(value: Any) -> Any:
+    """A value of the type :func:`_flatten_value` gives ``value`` (text, lists and dicts: a str), cheaply."""
+    if isinstance(value, (str, list, tuple, dict)):
+        return ""
+    if isinstance(value, _SCALARS):
+        return value
+    return _flatten_value(value)  # raises the error that names the type
+
+
+def _data(key_id: str, value: Any) -> str:
+    text = str(value)
+    if not text:
+        return f'<data key="{key_id}" />'
+    return f'<data key="{key_id}">{_escape_text(text)}</data>'
+
+
+def _write_graph_element(G: nx.MultiDiGraph, keys: _Keys, splicer: Splicer) -> None:
+    """The ``<graph>`` element, one child (node, edge, graph attribute) at a time."""
     attrs = _flatten_attrs(G.graph)
     graph_id = attrs.pop("id", None)
     open_tag = '<graph edgedefault="directed"'
@@ -214,20 +295,12 @@ def _iter_graph_element(G: nx.MultiDiGraph, keys: _Keys) -> Iterator[str]:
         if not isinstance(graph_id, str):
             raise ExportError(f"graph cannot be written as GraphML: cannot serialize {graph_id!r} (type {type(graph_id).__name__})")
         open_tag += f' id="{_escape_attribute(graph_id)}"'
-    children = _iter_children(G, attrs, keys)
-    first = next(children, None)
-    if first is None:
-        yield open_tag + " />"
-        return
-    yield open_tag + ">\n    " + first
-    for child in children:
-        yield "\n    " + child
-    yield "\n  </graph>"
-
-
-def _iter_children(G: nx.MultiDiGraph, graph_attrs: dict[str, Any], keys: _Keys) -> Iterator[str]:
     # GraphMLWriter numbers the graph's keys first but writes its data last.
-    graph_data = [keys.data(str(name), value, "graph") for name, value in graph_attrs.items()]
+    graph_data = [keys.data(str(name), value, "graph") for name, value in attrs.items()]
+    if not graph_data and G.number_of_nodes() == 0:
+        splicer.text(_NAME, open_tag + " />")
+        return
+    splicer.text(_NAME, open_tag + ">\n    ")
     nodes = sorted_nodes(G)
     changed: set = set()  # ids that cleaning changed, to catch two ids that become one
     for node in nodes:
@@ -236,25 +309,30 @@ def _iter_children(G: nx.MultiDiGraph, graph_attrs: dict[str, Any], keys: _Keys)
             if clean in changed or clean in G:
                 raise ExportError(f"node ids {node!r} and {clean!r} are the same once made XML-safe")
             changed.add(clean)
-        yield _element("node", f'id="{_escape_attribute(str(clean))}"', _flatten_attrs(G.nodes[node]), keys)
-    for index, (source, target, key, data) in enumerate(iter_sorted_edges(G, nodes)):
-        attrs = dict(data)
-        attrs.setdefault("label", data.get(RELATION, key))
-        if SUPPORT in data:
-            attrs.setdefault("weight", data[SUPPORT])
-        attrs = _flatten_attrs(attrs)
-        attrs["id"] = f"e{index}"
-        ends = (f'source="{_escape_attribute(str(_clean_id(source)))}" '
-                f'target="{_escape_attribute(str(_clean_id(target)))}" id="e{index}"')
-        yield _element("edge", ends, attrs, keys)
-    yield from graph_data
+        node_attrs = G.nodes[node]
+        key_ids = keys.ids_of(node_attrs, "node")
+        # render is called at once, if at all: the closures see this iteration's values
+        splicer.element(digest(("node", node, node_attrs, key_ids)),
+                        lambda: {_NAME: _element("node", f'id="{_escape_attribute(str(clean))}"',
+                                                 _flatten_attrs(node_attrs), key_ids)})
+    for source, target, key, data, edge_id in _numbered_edges(G, nodes):
+        attrs = _edge_attrs(key, data)
+        key_ids = keys.ids_of(attrs, "edge", edge_id)
+        splicer.element(digest(("edge", source, target, key, data, edge_id, key_ids)),
+                        lambda: {_NAME: _element("edge", f'source="{_escape_attribute(str(_clean_id(source)))}" '
+                                                         f'target="{_escape_attribute(str(_clean_id(target)))}" '
+                                                         f'id="{_escape_attribute(edge_id)}"',
+                                                 {**_flatten_attrs(attrs), "id": edge_id}, key_ids)})
+    for number, data in enumerate(graph_data):
+        splicer.text(_NAME, ("\n    " if number or nodes else "") + data)
+    splicer.text(_NAME, "\n  </graph>")
 
 
-def _element(tag: str, xml_attributes: str, attrs: dict[str, Any], keys: _Keys) -> str:
+def _element(tag: str, xml_attributes: str, attrs: dict[str, Any], key_ids: str) -> str:
     """A ``node`` or ``edge`` element at depth 2 of the document, with its ``<data>`` children."""
     if not attrs:
         return f"<{tag} {xml_attributes} />"
-    children = "".join("\n      " + keys.data(str(name), value, tag) for name, value in attrs.items())
+    children = "".join("\n      " + _data(key_id, value) for key_id, value in zip(key_ids.split(), attrs.values()))
     return f"<{tag} {xml_attributes}>{children}\n    </{tag}>"
 
 

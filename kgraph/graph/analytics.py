@@ -42,7 +42,7 @@ def undirected_view(G: nx.MultiDiGraph, *, relations: frozenset[str] | None = No
     """A simple undirected graph of ``G``: parallel edges merged, weights summed.
 
     Nodes and edges are inserted in sorted order, so algorithms that depend on
-    iteration order (Louvain, shortest paths) are deterministic. ``relations``
+    iteration order (shortest paths) are deterministic. ``relations``
     keeps only the edges of those relations (all of them by default).
     """
     return _undirected(G.nodes, G.edges(keys=True, data=True), relations=relations)
@@ -107,13 +107,16 @@ def centrality(G: nx.MultiDiGraph, by: str = "degree") -> dict[str, float]:
 
 
 def compute_communities(G: nx.MultiDiGraph, *, seed: int = 0, resolution: float = 1.0) -> dict[str, int]:
-    """Louvain communities of the undirected view: node id -> community number.
+    """Leiden communities of the undirected view: node id -> community number.
 
-    Every node gets a number, papers included. Communities are numbered by
-    size, largest first, ties broken by their smallest node id, so the numbers
-    are stable for a given graph, seed and resolution.
+    Modularity (at ``resolution``) optimized by the Leiden algorithm
+    (:func:`graspologic_native.leiden`, compiled, seeded per call). Every node
+    gets a number, papers included; a node with no edge is a community of its
+    own. Communities are numbered by size, largest first, ties broken by their
+    smallest node id, so the numbers are stable for a given graph, seed and
+    resolution.
     """
-    return _louvain(undirected_view(G), seed=seed, resolution=resolution)
+    return communities_of_edges(G.nodes, G.edges(keys=True, data=True), seed=seed, resolution=resolution)
 
 
 def communities_of_edges(nodes: Iterable[str], edges: Iterable[tuple[str, str, str, Mapping]], *,
@@ -121,19 +124,35 @@ def communities_of_edges(nodes: Iterable[str], edges: Iterable[tuple[str, str, s
     """:func:`compute_communities` of the graph with these nodes and ``(head, tail, relation, attributes)`` edges.
 
     For a graph not built yet: ``kgraph build`` numbers the communities from
-    the resolved relations, so the graph and Louvain's copies of it are never
-    in memory together.
+    the resolved relations, so the graph and a copy of it are never in memory
+    together.
 
     >>> communities_of_edges(["method:a", "method:b", "task:t"],
     ...                      [("method:a", "task:t", "used_for", {"support": 2})])
     {'method:a': 0, 'task:t': 0, 'method:b': 1}
     """
-    return _louvain(_undirected(nodes, edges), seed=seed, resolution=resolution)
-
-
-def _louvain(view: nx.Graph, *, seed: int, resolution: float) -> dict[str, int]:
-    if view.number_of_nodes() == 0:
-        return {}
-    groups = nx.community.louvain_communities(view, weight="weight", resolution=resolution, seed=seed)
-    ordered = sorted((sorted(group) for group in groups), key=lambda members: (-len(members), members[0]))
+    weights: dict[tuple[str, str], float] = {}
+    for u, v, key, data in edges:
+        if u != v:
+            pair = (u, v) if u < v else (v, u)
+            weights[pair] = weights.get(pair, 0.0) + _weight(key, data)
+    membership = _leiden([(u, v, w) for (u, v), w in sorted(weights.items())], seed=seed, resolution=resolution)
+    groups: dict[int, list[str]] = {}
+    alone: list[list[str]] = []
+    for node in sorted(set(nodes).union(membership)):
+        if node in membership:
+            groups.setdefault(membership[node], []).append(node)
+        else:
+            alone.append([node])
+    ordered = sorted([*groups.values(), *alone], key=lambda members: (-len(members), members[0]))
     return {node: number for number, members in enumerate(ordered) for node in members}
+
+
+def _leiden(edges: list[tuple[str, str, float]], *, seed: int, resolution: float) -> dict[str, int]:
+    """Node -> Leiden group of the nodes that have an edge (group numbers arbitrary, non-negative)."""
+    if not edges:
+        return {}
+    import graspologic_native
+
+    _, membership = graspologic_native.leiden(edges, resolution=resolution, seed=seed, use_modularity=True)
+    return membership

@@ -66,7 +66,7 @@ def graph_communities(papers: Sequence[Paper], resolution: Resolution) -> dict[s
     :func:`build_graph` would make, computed before it exists.
 
     Same nodes and edges, from the papers and the resolved relations, so
-    Louvain's copies of the graph and the graph itself need not be in memory
+    the community detection's copy of the graph and the graph itself need not be in memory
     at the same time.
     """
     return communities_of_edges(

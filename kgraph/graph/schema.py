@@ -22,7 +22,7 @@ PAPERS = "papers"        # list of paper node ids that mention the entity
 PROPOSED_IN = "proposed_in"  # list of paper node ids that propose it
 MENTION_COUNT = "mentions"
 KNOWN_ID = "known_id"    # gazetteer (Papers with Code) id, if matched
-COMMUNITY = "community"  # int: Louvain community number (kgraph.graph.analytics)
+COMMUNITY = "community"  # int: Leiden community number (kgraph.graph.analytics)
 # paper-only attributes
 ABSTRACT = "abstract"
 YEAR = "year"

@@ -22,7 +22,7 @@ from kgraph.export.graphml import dumps_graphml
 READY = Path(sys.argv[1])
 
 
-def stalled_write_graphml(G, path) -> None:
+def stalled_write_graphml(G, path, **options) -> None:
     text = dumps_graphml(G)
     with atomic_open(path) as handle:
         handle.write(text[: len(text) // 2])
