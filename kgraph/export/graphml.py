@@ -233,6 +233,9 @@ class _Keys:
         self.xml_type = types.xml_type
         self.ids: dict[tuple[str, str, str], str] = {}
         self.declarations: list[str] = []
+        # the key ids of each shape of element seen (scope, attribute names and value types): they are a
+        # function of the shape alone, and a graph's elements have few shapes
+        self.shapes: dict[tuple, str] = {}
 
     def key_id(self, name: str, value: Any, scope: str) -> str:
         """The id of the key for attribute ``name`` (flattened ``value``) of a node, an edge or the graph."""
@@ -260,6 +263,13 @@ class _Keys:
         their text. An edge's ``edge_id`` is its ``id`` attribute, set after
         the others are flattened (in place, if it has one).
         """
+        shape = (scope, edge_id is not None, tuple(attrs), tuple(map(type, attrs.values())))
+        known = self.shapes.get(shape)
+        if known is None:
+            known = self.shapes[shape] = self._ids_of(attrs, scope, edge_id)
+        return known
+
+    def _ids_of(self, attrs: dict[str, Any], scope: str, edge_id: str | None) -> str:
         kinds: dict[str, Any] = {}
         for name in sorted(attrs, key=str):
             value = attrs[name]
