@@ -23,7 +23,7 @@ from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
 from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
-from .export.splice import Reuse
+from .export.splice import GraphDigests, Reuse
 from .graph import build_graph, graph_communities
 from .graph.schema import COMMUNITY
 from .engine import ExtractionStats, extract_papers
@@ -205,6 +205,10 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
                   reused: dict | None = None) -> tuple[Path, ...]:
     reused = {} if reused is None else reused
     written = []
+    # with the cache, the per-node and per-edge digests that say which fragments each output may copy from
+    # its previous version: hashed once, shared by all the outputs
+    spliced_outputs = {"json", "graphml", *RDF_SERIALIZATIONS}
+    digests = GraphDigests.of(graph) if config.use_cache and spliced_outputs & set(config.outputs) else None
     rdf_paths, rdf_finals = {}, {}  # RDF formats are written together, after the loop: one pass makes them all
     for name in config.outputs:
         final = config.output_dir / OUTPUT_FILES[name]
@@ -215,10 +219,12 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
         elif name == "extractions":
             write_extractions(extractions, resolution, path)
         elif name == "json":
-            spliced = write_graph_json(graph, path, reuse=_reuse(config, "json", {"json": final}))
+            spliced = write_graph_json(graph, path, reuse=_reuse(config, "json", {"json": final}),
+                                       digests=digests)
             reused["json"] = {"copied": spliced.copied, "written": spliced.rendered}
         elif name == "graphml":
-            spliced = write_graphml(graph, path, reuse=_reuse(config, "graphml", {"graphml": final}))
+            spliced = write_graphml(graph, path, reuse=_reuse(config, "graphml", {"graphml": final}),
+                                    digests=digests)
             reused["graphml"] = {"copied": spliced.copied, "written": spliced.rendered}
         elif name == "ontology":
             write_ontology(path)
@@ -230,7 +236,8 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
             atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         written.append(final)
     if rdf_paths:
-        spliced = write_rdf_files(graph, rdf_paths, config.base_iri, reuse=_reuse(config, "rdf", rdf_finals))
+        spliced = write_rdf_files(graph, rdf_paths, config.base_iri, reuse=_reuse(config, "rdf", rdf_finals),
+                                  digests=digests)
         reused["rdf"] = {"copied": spliced.copied, "written": spliced.rendered}
     return tuple(written)
 

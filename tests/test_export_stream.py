@@ -248,10 +248,10 @@ def test_stream_graphml_writes_element_by_element(tmp_path, monkeypatch):
     writes = []
     real = graphml_module._write_document
 
-    def spy(G, out, body, *rest):
+    def spy(G, out, body, *rest, **options):
         write = body.write
         body.write = lambda text: writes.append(len(text)) or write(text)
-        return real(G, out, body, *rest)
+        return real(G, out, body, *rest, **options)
 
     monkeypatch.setattr(graphml_module, "_write_document", spy)
     write_graphml(G, tmp_path / "graph.graphml")

@@ -45,10 +45,10 @@ import numpy as np
 from networkx.readwrite.graphml import GraphML
 
 from ..errors import ExportError
-from ..graph.schema import RELATION, SUPPORT
+from ..graph.schema import COMMUNITY, RELATION, SUPPORT
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FileIndex, FragmentIndex, Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
+from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined
 
 # XML 1.0 Char production, negated: what no XML 1.0 document may contain.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -68,11 +68,12 @@ def dumps_graphml(G: nx.MultiDiGraph) -> str:
     True
     """
     out, body = io.BytesIO(), io.BytesIO()
-    _write_document(G, out, body, Previous.none(), "")
+    _write_document(G, out, body, Previous.none(), "", GraphDigests.none(G), indexed=False)
     return out.getvalue().decode("utf-8")
 
 
-def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None) -> Spliced:
+def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None,
+                  digests: GraphDigests | None = None) -> Spliced:
     """Write :func:`dumps_graphml` to ``path`` atomically, node by node and edge by edge.
 
     GraphML declares its attribute keys before the graph, and the keys are
@@ -83,8 +84,14 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Re
     With ``reuse``, each node and edge whose element would be the same as in
     the previous file (same attributes, same key ids) is copied from it rather
     than written again (:mod:`kgraph.export.splice`), and the new file's index
-    is saved. Returns how many nodes and edges were copied and how many written.
+    is saved; ``digests`` are the graph's (:meth:`GraphDigests.of`), if the
+    caller has them already. Returns how many nodes and edges were copied and
+    how many written.
     """
+    if reuse is None:
+        digests = GraphDigests.none(G)
+    elif digests is None:
+        digests = GraphDigests.of(G)
     salt = code_salt("graphml")
     previous = Previous.none()
     if reuse is not None:
@@ -96,7 +103,8 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Re
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
         with body:
-            index, stats = _write_document(G, handle, body, previous, salt)
+            index, stats = _write_document(G, handle, body, previous, salt, digests,
+                                           indexed=reuse is not None)
     if reuse is not None:
         index.stamped({"graphml": Path(path)}).save(reuse.index)
     return stats
@@ -194,17 +202,17 @@ _ROOT = (
 
 
 def _write_document(G: nx.MultiDiGraph, out: IO[bytes], body: IO[bytes], previous: Previous,
-                    salt: str) -> tuple[FragmentIndex, Spliced]:
+                    salt: str, digests: GraphDigests, indexed: bool) -> tuple[FragmentIndex, Spliced]:
     """Write the graph element to ``body`` (a scratch file), then the document to ``out``.
 
-    Each node and edge is a fragment of the index; its digest covers its
-    attributes and the ids of the keys its ``<data>`` use, so a fragment is
-    copied only where it would be written the same.
+    Each node and edge is a fragment of the index (kept if ``indexed``); its
+    digest covers its attributes and the ids of the keys its ``<data>`` use,
+    so a fragment is copied only where it would be written the same.
     """
     keys = _Keys()
-    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME))}, previous.index, salt)
+    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME), indexed)}, previous.index, salt)
     try:
-        _write_graph_element(G, keys, splicer)
+        _write_graph_element(G, keys, splicer, digests)
     except BaseException:
         splicer.abort()
         raise
@@ -296,7 +304,7 @@ def _data(key_id: str, value: Any) -> str:
     return f'<data key="{key_id}">{_escape_text(text)}</data>'
 
 
-def _write_graph_element(G: nx.MultiDiGraph, keys: _Keys, splicer: Splicer) -> None:
+def _write_graph_element(G: nx.MultiDiGraph, keys: _Keys, splicer: Splicer, digests: GraphDigests) -> None:
     """The ``<graph>`` element, one child (node, edge, graph attribute) at a time."""
     attrs = _flatten_attrs(G.graph)
     graph_id = attrs.pop("id", None)
@@ -311,9 +319,9 @@ def _write_graph_element(G: nx.MultiDiGraph, keys: _Keys, splicer: Splicer) -> N
         splicer.text(_NAME, open_tag + " />")
         return
     splicer.text(_NAME, open_tag + ">\n    ")
-    nodes = sorted_nodes(G)
+    nodes = digests.nodes
     changed: set = set()  # ids that cleaning changed, to catch two ids that become one
-    for node in nodes:
+    for number, node in enumerate(nodes):
         clean = _clean_id(node)
         if clean != node or type(clean) is not type(node):
             if clean in changed or clean in G:
@@ -322,13 +330,13 @@ def _write_graph_element(G: nx.MultiDiGraph, keys: _Keys, splicer: Splicer) -> N
         node_attrs = G.nodes[node]
         key_ids = keys.ids_of(node_attrs, "node")
         # render is called at once, if at all: the closures see this iteration's values
-        splicer.element(digest(("node", node, node_attrs, key_ids)),
+        splicer.element(combined(digests.node(number), COMMUNITY in node_attrs, node_attrs.get(COMMUNITY), key_ids),
                         lambda: {_NAME: _element("node", f'id="{_escape_attribute(str(clean))}"',
                                                  _flatten_attrs(node_attrs), key_ids)})
-    for source, target, key, data, edge_id in _numbered_edges(G, nodes):
+    for number, (source, target, key, data, edge_id) in enumerate(_numbered_edges(G, nodes)):
         attrs = _edge_attrs(key, data)
         key_ids = keys.ids_of(attrs, "edge", edge_id)
-        splicer.element(digest(("edge", source, target, key, data, edge_id, key_ids)),
+        splicer.element(combined(digests.edge(number), edge_id, key_ids),
                         lambda: {_NAME: _element("edge", f'source="{_escape_attribute(str(_clean_id(source)))}" '
                                                          f'target="{_escape_attribute(str(_clean_id(target)))}" '
                                                          f'id="{_escape_attribute(edge_id)}"',

@@ -30,9 +30,10 @@ from typing import Any
 import networkx as nx
 
 from ..errors import CorpusFormatError, ExportError
+from ..graph.schema import COMMUNITY
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
-from .splice import Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
+from .splice import GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined
 
 _EDGES = "edges"
 
@@ -63,23 +64,31 @@ def dumps_graph_json(G: nx.MultiDiGraph) -> str:
     return "".join(iter_graph_json(G))
 
 
-def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None) -> Spliced:
+def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None,
+                     digests: GraphDigests | None = None) -> Spliced:
     """Write :func:`dumps_graph_json` to ``path`` atomically, node by node and edge by edge.
 
     With ``reuse``, each node and edge that is the same as in the previous
     file is copied from it rather than encoded again
-    (:mod:`kgraph.export.splice`), and the new file's index is saved.
-    Returns how many nodes and edges were copied and how many encoded.
+    (:mod:`kgraph.export.splice`), and the new file's index is saved;
+    ``digests`` are the graph's (:meth:`GraphDigests.of`), if the caller has
+    them already. Returns how many nodes and edges were copied and how many
+    encoded.
     """
+    if reuse is None:
+        digests = GraphDigests.none(G)
+    elif digests is None:
+        digests = GraphDigests.of(G)
     salt = code_salt("json")
     previous = Previous.none()
     if reuse is not None:
         previous = Previous.at(reuse.index, {"json": Path(reuse.previous["json"])}, salt)
     with atomic_open(path, "wb") as handle:
-        splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"))},
+        splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"),
+                                          indexed=reuse is not None)},
                           previous.index, salt)
         try:
-            _write_elements(G, splicer)
+            _write_elements(G, splicer, digests)
         except BaseException:
             splicer.abort()
             raise
@@ -89,7 +98,7 @@ def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse:
     return splicer.stats()
 
 
-def _write_elements(G: nx.MultiDiGraph, splicer: Splicer) -> None:
+def _write_elements(G: nx.MultiDiGraph, splicer: Splicer, digests: GraphDigests) -> None:
     """:func:`iter_graph_json`'s text, each node and edge a fragment."""
     def array(count: int, elements) -> None:
         if not count:
@@ -100,16 +109,20 @@ def _write_elements(G: nx.MultiDiGraph, splicer: Splicer) -> None:
             splicer.element(element_digest, lambda item=item: {"json": _encode(item(), _DEPTH_2)})
         splicer.text("json", _DEPTH_1 + "]")
 
+    def node_digest(number: int, node) -> bytes | None:
+        attrs = G.nodes[node]  # the shared digest leaves the community out: graph.json has it in the node
+        return combined(digests.node(number), COMMUNITY in attrs, attrs.get(COMMUNITY))
+
     splicer.text("json", '{\n "directed": true,\n "edges": ')
-    nodes = sorted_nodes(G)
+    nodes = digests.nodes
     array(G.number_of_edges(), (
-        (digest((source, target, key, data)),
+        (digests.edge(number),
          lambda source=source, target=target, key=key, data=data: {**data, "source": source, "target": target,
                                                                    "key": key})
-        for source, target, key, data in iter_sorted_edges(G, nodes)))
+        for number, (source, target, key, data) in enumerate(iter_sorted_edges(G, nodes))))
     splicer.text("json", ',\n "graph": ' + _encode(G.graph, _DEPTH_1) + ',\n "multigraph": true,\n "nodes": ')
-    array(len(nodes), ((digest((node, G.nodes[node])), lambda node=node: {**G.nodes[node], "id": node})
-                       for node in nodes))
+    array(len(nodes), ((node_digest(number, node), lambda node=node: {**G.nodes[node], "id": node})
+                       for number, node in enumerate(nodes)))
     splicer.text("json", "\n}\n")
 
 

@@ -96,7 +96,7 @@ from ..graph import schema
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FragmentIndex, Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
+from .splice import FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, digest
 
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgraph/ontology")
@@ -290,7 +290,8 @@ def write_rdf(
 
 
 def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]],
-                    base_iri: str = DEFAULT_BASE_IRI, *, reuse: Reuse | None = None) -> Spliced:
+                    base_iri: str = DEFAULT_BASE_IRI, *, reuse: Reuse | None = None,
+                    digests: GraphDigests | None = None) -> Spliced:
     """Write several RDF formats of ``G`` (``{"nt": path, "turtle": path, "json-ld": path}``), each atomically.
 
     All formats come from one pass over the graph, one node or edge at a
@@ -298,8 +299,9 @@ def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]]
     triples. With ``reuse``, the fragment of each node and edge that is the
     same as in the previous files is copied from them rather than made again
     (:mod:`kgraph.export.splice`), and the index of the new files is saved
-    for the next build; the bytes are the same either way. Returns how many
-    elements were copied and how many made.
+    for the next build; the bytes are the same either way. ``digests`` are
+    the graph's (:meth:`GraphDigests.of`), if the caller has them already.
+    Returns how many elements were copied and how many made.
     """
     formats = {_rdf_format(name): Path(path) for name, path in paths.items()}
     if not formats:
@@ -308,9 +310,10 @@ def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]]
     previous = Previous.none()
     if reuse is not None:
         previous = Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in formats}, salt)
+        digests = digests if digests is not None else GraphDigests.of(G)
     with ExitStack() as stack:
         handles = {name: stack.enter_context(atomic_open(path, "wb")) for name, path in formats.items()}
-        index, stats = _write_streams(G, handles, base_iri, previous, salt)
+        index, stats = _write_streams(G, handles, base_iri, previous, salt, digests if reuse is not None else None)
     if reuse is not None:
         index.stamped(formats).save(reuse.index)
     return stats
@@ -320,12 +323,14 @@ _SEPARATORS = {"nt": b"", "turtle": b"", "json-ld": b",\n  "}
 
 
 def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: str,
-                   previous: Previous | None = None, salt: str = "") -> tuple[FragmentIndex, Spliced]:
+                   previous: Previous | None = None, salt: str = "",
+                   digests: GraphDigests | None = None) -> tuple[FragmentIndex, Spliced]:
     """The formats in ``handles`` (rdflib names), element by element; returns their fragment index."""
     previous = previous or Previous.none()
     prefixes = _prefixes(base_iri)
     render = _Renderer(prefixes, tuple(handles))
-    outputs = {name: Output(handle, _SEPARATORS[name], previous.get(name)) for name, handle in handles.items()}
+    outputs = {name: Output(handle, _SEPARATORS[name], previous.get(name), indexed=digests is not None)
+               for name, handle in handles.items()}
     splicer = Splicer(outputs, previous.index, salt)
     try:
         if "turtle" in handles:
@@ -333,7 +338,7 @@ def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: 
                                            for prefix, namespace in sorted(prefixes.items())))
         if "json-ld" in handles:
             splicer.text("json-ld", '{\n "@context": ' + dumps_indented(render.context, "\n ") + ',\n "@graph": [\n  ')
-        for element_digest, emit in _elements(G, base_iri):
+        for element_digest, emit in _elements(G, base_iri, digests):
             splicer.element(element_digest, lambda emit=emit: render(emit))
         if "json-ld" in handles:
             splicer.text("json-ld", "\n ]\n}\n")
@@ -345,7 +350,8 @@ def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: 
     return splicer.close(), splicer.stats()
 
 
-def _elements(G: nx.MultiDiGraph, base_iri: str) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
+def _elements(G: nx.MultiDiGraph, base_iri: str,
+              digests: GraphDigests | None = None) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
     """``(digest, emit)`` for the dataset, each node, each edge, then each community, in the graph's sorted order.
 
     ``emit(sink)`` adds the element's triples; the digest covers all they are
@@ -354,28 +360,34 @@ def _elements(G: nx.MultiDiGraph, base_iri: str) -> Iterator[tuple[bytes | None,
     its out-edges. Its ``kg:community`` triple comes last, with the other
     members of its community: communities are renumbered by every build, and
     this way a node whose community alone changed is copied, not made again.
+    Without ``digests`` (the graph's, :class:`GraphDigests`), no digest is made.
     """
     _check_base(base_iri)
     yield None, lambda out: _add_dataset(out, G, base_iri)
-    nodes = sorted_nodes(G)
+    nodes = digests.nodes if digests is not None else sorted_nodes(G)
     communities: dict[int, list] = {}
-    for node in nodes:
+    for number, node in enumerate(nodes):
         attrs = G.nodes[node]
         if attrs.get(schema.COMMUNITY) is not None:
             communities.setdefault(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]), []).append(node)
             attrs = {name: value for name, value in attrs.items() if name != schema.COMMUNITY}
-        out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
-                           for tail, keyed in G.succ[node].items() for key, data in keyed.items())
-        yield (digest(("node", node, attrs, [edge[1:] for edge in out_edges])),
-               lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri))
-    for head, tail, key, data in iter_sorted_edges(G, nodes):
-        papers = [_paper_node(G, str(item["paper"])) for item in data.get(schema.EVIDENCE) or ()
-                  if isinstance(item, dict) and item.get("paper")]
-        yield (digest(("edge", head, tail, key, data, papers)),
+        node_digest = None
+        if digests is not None:
+            out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
+                               for tail, keyed in G.succ[node].items() for key, data in keyed.items())
+            node_digest = combined(digests.node(number), "node", [edge[1:] for edge in out_edges])
+        yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
+    for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
+        edge_digest = None
+        if digests is not None:
+            papers = [_paper_node(G, str(item["paper"])) for item in data.get(schema.EVIDENCE) or ()
+                      if isinstance(item, dict) and item.get("paper")]
+            edge_digest = combined(digests.edge(number), "edge", papers)
+        yield (edge_digest,
                lambda out, head=head, tail=tail, key=key, data=data: _add_edge(out, G, head, tail, key, data, base_iri))
     for community in sorted(communities):
         members = communities[community]
-        yield (digest(("community", community, members)),
+        yield (digest(("community", community, members)) if digests is not None else None,
                lambda out, community=community, members=members: _add_community(out, community, members, base_iri))
 
 

@@ -53,6 +53,7 @@ from .atomic import atomic_open
 
 INDEX_VERSION = 1
 _DIGEST_SIZE = 16
+_NO_DIGEST = bytes(_DIGEST_SIZE)
 
 
 def digest(value: Any) -> bytes | None:
@@ -68,6 +69,66 @@ def digest(value: Any) -> bytes | None:
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return None
     return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
+
+
+def combined(base: bytes | None, *parts: Any) -> bytes | None:
+    """The digest of a base digest and a few more values (None if either is None or cannot be pickled)."""
+    return None if base is None else digest((base, parts))
+
+
+@dataclass(frozen=True)
+class GraphDigests:
+    """One digest per node and per edge of a graph, made once and shared by every output's fragments.
+
+    A node's covers its id and its attributes but ``community`` (which RDF
+    writes apart, as communities are renumbered by every build); an edge's
+    covers its source, target, key and attributes. Both are in the order the
+    exporters write (:func:`~kgraph.export.ordering.sorted_nodes`,
+    :func:`~kgraph.export.ordering.iter_sorted_edges`), 16 bytes each, all
+    zeros for none; each output combines them (:func:`combined`) with what
+    else its fragment is made of.
+    """
+
+    nodes: list  # the graph's nodes, sorted
+    node_digests: bytes  # empty: no digests
+    edge_digests: bytes
+
+    @staticmethod
+    def of(G: Any) -> "GraphDigests":
+        from ..graph.schema import COMMUNITY
+        from .ordering import iter_sorted_edges, sorted_nodes
+
+        nodes = sorted_nodes(G)
+        node_digests = bytearray()
+        for node in nodes:
+            attrs = G.nodes[node]
+            if COMMUNITY in attrs:
+                attrs = {name: value for name, value in attrs.items() if name != COMMUNITY}
+            node_digests += digest((node, attrs)) or _NO_DIGEST
+        edge_digests = bytearray()
+        for edge in iter_sorted_edges(G, nodes):
+            edge_digests += digest(edge) or _NO_DIGEST
+        return GraphDigests(nodes, bytes(node_digests), bytes(edge_digests))
+
+    @staticmethod
+    def none(G: Any) -> "GraphDigests":
+        """No digests (every fragment rendered, nothing hashed): for an output written without an index."""
+        from .ordering import sorted_nodes
+
+        return GraphDigests(sorted_nodes(G), b"", b"")
+
+    def node(self, number: int) -> bytes | None:
+        return _at(self.node_digests, number)
+
+    def edge(self, number: int) -> bytes | None:
+        return _at(self.edge_digests, number)
+
+
+def _at(digests: bytes, number: int) -> bytes | None:
+    if not digests:
+        return None
+    value = digests[number * _DIGEST_SIZE:(number + 1) * _DIGEST_SIZE]
+    return None if value == _NO_DIGEST else value
 
 
 def code_salt(*parts: str) -> str:
@@ -209,14 +270,18 @@ class Output:
 
     ``separator`` goes between two fragments that follow each other (JSON's
     ``","``); text written with :meth:`text` (a header, a footer) is not a
-    fragment, and the fragment after it gets no separator.
+    fragment, and the fragment after it gets no separator. Unless
+    ``indexed``, where the fragments lie is not kept (the output will have
+    no index), so memory stays that of one fragment.
     """
 
-    def __init__(self, handle: IO[bytes], separator: bytes = b"", previous: Path | None = None):
+    def __init__(self, handle: IO[bytes], separator: bytes = b"", previous: Path | None = None,
+                 indexed: bool = True):
         self.handle = handle
         self.separator = separator
         self.position = 0
         self.after_fragment = False
+        self.indexed = indexed
         self.offsets = array("Q")
         self.lengths = array("Q")
         self.source = open(previous, "rb") if previous is not None else None  # noqa: SIM115 (closed in close)
@@ -229,8 +294,9 @@ class Output:
         data = text.encode("utf-8")
         if self.after_fragment:
             self._write(self.separator)
-        self.offsets.append(self.position)
-        self.lengths.append(len(data))
+        if self.indexed:
+            self.offsets.append(self.position)
+            self.lengths.append(len(data))
         self._write(data)
         self.after_fragment = True
 
@@ -246,8 +312,9 @@ class Output:
         end = int(old.offsets[last]) + int(old.lengths[last])
         if self.after_fragment:
             self._write(self.separator)
-        self.offsets.extend((old.offsets[first:last + 1].astype(np.int64) + (self.position - start)).tolist())
-        self.lengths.extend(old.lengths[first:last + 1].tolist())
+        if self.indexed:
+            self.offsets.extend((old.offsets[first:last + 1].astype(np.int64) + (self.position - start)).tolist())
+            self.lengths.extend(old.lengths[first:last + 1].tolist())
         self._copy_range(start, end - start)
         self.after_fragment = True
 
@@ -293,11 +360,13 @@ class Splicer:
     always render) and a function rendering its text for every file. Runs of
     consecutive fragments that were consecutive before too are copied in one
     call. :meth:`close` returns the new index (stamp it with
-    :meth:`FragmentIndex.stamped` once the files are closed).
+    :meth:`FragmentIndex.stamped` once the files are closed; it is empty
+    where the outputs are not ``indexed``).
     """
 
     def __init__(self, outputs: dict[str, Output], previous: FragmentIndex | None, salt: str = ""):
         self.outputs = outputs
+        self.indexed = all(output.indexed for output in outputs.values())
         self.previous = previous if previous is not None and all(o.source is not None for o in outputs.values()) \
             else None
         self.salt = salt if salt else (previous.salt if previous is not None else "")
@@ -316,7 +385,8 @@ class Splicer:
 
     def element(self, digest: bytes | None, render: Callable[[], dict[str, str]]) -> None:
         position = self._find(digest) if digest is not None and self.previous is not None else None
-        self.digests += digest if digest is not None else bytes(_DIGEST_SIZE)
+        if self.indexed:
+            self.digests += digest if digest is not None else _NO_DIGEST
         if position is not None:
             self.copied += 1
             self.next_old = position + 1
