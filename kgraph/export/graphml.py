@@ -48,7 +48,7 @@ from ..errors import ExportError
 from ..graph.schema import COMMUNITY, RELATION, SUPPORT
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined
+from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, combined, prepared
 
 # XML 1.0 Char production, negated: what no XML 1.0 document may contain.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -88,14 +88,7 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Re
     caller has them already. Returns how many nodes and edges were copied and
     how many written.
     """
-    if reuse is None:
-        digests = GraphDigests.none(G)
-    elif digests is None:
-        digests = GraphDigests.of(G)
-    salt = code_salt("graphml")
-    previous = Previous.none()
-    if reuse is not None:
-        previous = Previous.at(reuse.index, {"graphml": Path(reuse.previous["graphml"])}, salt)
+    digests, previous, salt = prepared(G, "graphml", reuse, digests)
     directory = Path(path).parent
     with atomic_open(path, "wb") as handle:
         try:

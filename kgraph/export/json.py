@@ -33,7 +33,7 @@ from ..errors import CorpusFormatError, ExportError
 from ..graph.schema import COMMUNITY
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
-from .splice import GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined
+from .splice import GraphDigests, Output, Reuse, Spliced, Splicer, combined, prepared
 
 _EDGES = "edges"
 
@@ -75,14 +75,7 @@ def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse:
     them already. Returns how many nodes and edges were copied and how many
     encoded.
     """
-    if reuse is None:
-        digests = GraphDigests.none(G)
-    elif digests is None:
-        digests = GraphDigests.of(G)
-    salt = code_salt("json")
-    previous = Previous.none()
-    if reuse is not None:
-        previous = Previous.at(reuse.index, {"json": Path(reuse.previous["json"])}, salt)
+    digests, previous, salt = prepared(G, "json", reuse, digests)
     with atomic_open(path, "wb") as handle:
         splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"),
                                           indexed=reuse is not None)},

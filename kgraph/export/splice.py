@@ -131,6 +131,20 @@ def _at(digests: bytes, number: int) -> bytes | None:
     return None if value == _NO_DIGEST else value
 
 
+def prepared(G: Any, name: str, reuse: "Reuse | None",
+             digests: GraphDigests | None) -> tuple[GraphDigests, "Previous", str]:
+    """For writing the single file ``name`` of ``G``: its digests, its previous version and its salt.
+
+    Without ``reuse``, no digests and no previous version; with it, the
+    caller's ``digests`` or, if it has none, the graph's.
+    """
+    salt = code_salt(name)
+    if reuse is None:
+        return GraphDigests.none(G), Previous.none(), salt
+    digests = digests if digests is not None else GraphDigests.of(G)
+    return digests, Previous.at(reuse.index, {name: Path(reuse.previous[name])}, salt), salt
+
+
 def code_salt(*parts: str) -> str:
     """A salt naming ``parts`` (format names, options) and the source of every exporter module.
 
