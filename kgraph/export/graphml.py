@@ -48,7 +48,7 @@ from ..errors import ExportError
 from ..graph.schema import COMMUNITY, RELATION, SUPPORT
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, combined, prepared
+from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, prepared
 
 # XML 1.0 Char production, negated: what no XML 1.0 document may contain.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -68,7 +68,7 @@ def dumps_graphml(G: nx.MultiDiGraph) -> str:
     True
     """
     out, body = io.BytesIO(), io.BytesIO()
-    _write_document(G, out, body, Previous.none(), "", GraphDigests.none(G), indexed=False)
+    _write_document(G, out, body, Previous.none(), "", GraphDigests.none(G))
     return out.getvalue().decode("utf-8")
 
 
@@ -88,7 +88,8 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Re
     caller has them already. Returns how many nodes and edges were copied and
     how many written.
     """
-    digests, previous, salt = prepared(G, "graphml", reuse, digests)
+    salt = code_salt("graphml")
+    digests, previous = prepared(G, reuse, digests, salt, [_NAME])
     directory = Path(path).parent
     with atomic_open(path, "wb") as handle:
         try:
@@ -96,8 +97,7 @@ def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Re
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
         with body:
-            index, stats = _write_document(G, handle, body, previous, salt, digests,
-                                           indexed=reuse is not None)
+            index, stats = _write_document(G, handle, body, previous, salt, digests)
     if reuse is not None:
         index.stamped({"graphml": Path(path)}).save(reuse.index)
     return stats
@@ -195,15 +195,15 @@ _ROOT = (
 
 
 def _write_document(G: nx.MultiDiGraph, out: IO[bytes], body: IO[bytes], previous: Previous,
-                    salt: str, digests: GraphDigests, indexed: bool) -> tuple[FragmentIndex, Spliced]:
+                    salt: str, digests: GraphDigests) -> tuple[FragmentIndex, Spliced]:
     """Write the graph element to ``body`` (a scratch file), then the document to ``out``.
 
-    Each node and edge is a fragment of the index (kept if ``indexed``); its
-    digest covers its attributes and the ids of the keys its ``<data>`` use,
+    Each node and edge is a fragment of the index (kept if ``digests`` are
+    hashed); its digest covers its attributes and the ids of the keys its ``<data>`` use,
     so a fragment is copied only where it would be written the same.
     """
     keys = _Keys()
-    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME), indexed)}, previous.index, salt)
+    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME), digests.hashed)}, previous.index, salt)
     try:
         _write_graph_element(G, keys, splicer, digests)
     except BaseException:

@@ -33,7 +33,7 @@ from ..errors import CorpusFormatError, ExportError
 from ..graph.schema import COMMUNITY
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
-from .splice import GraphDigests, Output, Reuse, Spliced, Splicer, combined, prepared
+from .splice import GraphDigests, Output, Reuse, Spliced, Splicer, code_salt, combined, prepared
 
 _EDGES = "edges"
 
@@ -75,10 +75,11 @@ def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse:
     them already. Returns how many nodes and edges were copied and how many
     encoded.
     """
-    digests, previous, salt = prepared(G, "json", reuse, digests)
+    salt = code_salt("json")
+    digests, previous = prepared(G, reuse, digests, salt, ["json"])
     with atomic_open(path, "wb") as handle:
         splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"),
-                                          indexed=reuse is not None)},
+                                          indexed=digests.hashed)},
                           previous.index, salt)
         try:
             _write_elements(G, splicer, digests)

@@ -95,8 +95,8 @@ from ..errors import ConfigError, ExportError
 from ..graph import schema
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
-from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, digest
+from .ordering import iter_sorted_edges, order_key
+from .splice import FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, digest, prepared
 
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgraph/ontology")
@@ -307,13 +307,10 @@ def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]]
     if not formats:
         return Spliced()
     salt = code_salt("rdf", base_iri, *sorted(formats))
-    previous = Previous.none()
-    if reuse is not None:
-        previous = Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in formats}, salt)
-        digests = digests if digests is not None else GraphDigests.of(G)
+    digests, previous = prepared(G, reuse, digests, salt, formats)
     with ExitStack() as stack:
         handles = {name: stack.enter_context(atomic_open(path, "wb")) for name, path in formats.items()}
-        index, stats = _write_streams(G, handles, base_iri, previous, salt, digests if reuse is not None else None)
+        index, stats = _write_streams(G, handles, base_iri, digests, previous, salt)
     if reuse is not None:
         index.stamped(formats).save(reuse.index)
     return stats
@@ -322,14 +319,13 @@ def write_rdf_files(G: nx.MultiDiGraph, paths: dict[str, str | os.PathLike[str]]
 _SEPARATORS = {"nt": b"", "turtle": b"", "json-ld": b",\n  "}
 
 
-def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: str,
-                   previous: Previous | None = None, salt: str = "",
-                   digests: GraphDigests | None = None) -> tuple[FragmentIndex, Spliced]:
+def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: str, digests: GraphDigests,
+                   previous: Previous | None = None, salt: str = "") -> tuple[FragmentIndex, Spliced]:
     """The formats in ``handles`` (rdflib names), element by element; returns their fragment index."""
     previous = previous or Previous.none()
     prefixes = _prefixes(base_iri)
     render = _Renderer(prefixes, tuple(handles))
-    outputs = {name: Output(handle, _SEPARATORS[name], previous.get(name), indexed=digests is not None)
+    outputs = {name: Output(handle, _SEPARATORS[name], previous.get(name), indexed=digests.hashed)
                for name, handle in handles.items()}
     splicer = Splicer(outputs, previous.index, salt)
     try:
@@ -351,7 +347,7 @@ def _write_streams(G: nx.MultiDiGraph, handles: dict[str, IO[bytes]], base_iri: 
 
 
 def _elements(G: nx.MultiDiGraph, base_iri: str,
-              digests: GraphDigests | None = None) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
+              digests: GraphDigests) -> Iterator[tuple[bytes | None, Callable[["_Sink"], None]]]:
     """``(digest, emit)`` for the dataset, each node, each edge, then each community, in the graph's sorted order.
 
     ``emit(sink)`` adds the element's triples; the digest covers all they are
@@ -360,11 +356,11 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
     its out-edges. Its ``kg:community`` triple comes last, with the other
     members of its community: communities are renumbered by every build, and
     this way a node whose community alone changed is copied, not made again.
-    Without ``digests`` (the graph's, :class:`GraphDigests`), no digest is made.
+    Unless ``digests`` (the graph's, :class:`GraphDigests`) are hashed, no digest is made.
     """
     _check_base(base_iri)
     yield None, lambda out: _add_dataset(out, G, base_iri)
-    nodes = digests.nodes if digests is not None else sorted_nodes(G)
+    nodes = digests.nodes
     communities: dict[int, list] = {}
     for number, node in enumerate(nodes):
         attrs = G.nodes[node]
@@ -372,14 +368,14 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
             communities.setdefault(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]), []).append(node)
             attrs = {name: value for name, value in attrs.items() if name != schema.COMMUNITY}
         node_digest = None
-        if digests is not None:
+        if digests.hashed:
             out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
                                for tail, keyed in G.succ[node].items() for key, data in keyed.items())
             node_digest = combined(digests.node(number), "node", [edge[1:] for edge in out_edges])
         yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
     for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
         edge_digest = None
-        if digests is not None:
+        if digests.hashed:
             papers = [_paper_node(G, str(item["paper"])) for item in data.get(schema.EVIDENCE) or ()
                       if isinstance(item, dict) and item.get("paper")]
             edge_digest = combined(digests.edge(number), "edge", papers)
@@ -387,7 +383,7 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
                lambda out, head=head, tail=tail, key=key, data=data: _add_edge(out, G, head, tail, key, data, base_iri))
     for community in sorted(communities):
         members = communities[community]
-        yield (digest(("community", community, members)) if digests is not None else None,
+        yield (digest(("community", community, members)) if digests.hashed else None,
                lambda out, community=community, members=members: _add_community(out, community, members, base_iri))
 
 
@@ -436,7 +432,7 @@ def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Itera
     >>> list(iter_ntriples(G, "https://example.org/kg/"))[-1]
     '<https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Task> .\\n'
     """
-    for _, emit in _elements(G, base_iri):
+    for _, emit in _elements(G, base_iri, GraphDigests.none(G)):
         lines: list[str] = []
         emit(_LineSink(lines.append))
         yield from _unique(sorted(lines))
@@ -559,7 +555,7 @@ def _write_one(G: nx.MultiDiGraph | Graph, handle: IO[str], base_iri: str, rdf_f
     """One format of ``G`` to a text handle."""
     if not isinstance(G, Graph):
         data = io.BytesIO()
-        _write_streams(G, {rdf_format: data}, base_iri)
+        _write_streams(G, {rdf_format: data}, base_iri, GraphDigests.none(G))
         handle.write(data.getvalue().decode("utf-8"))
     elif rdf_format == "json-ld":
         handle.write(_dumps_jsonld(G))
@@ -669,7 +665,7 @@ def _unescape(text: str) -> str:
 
 
 def _emit_triples(G: nx.MultiDiGraph, base_iri: str, out: "_Sink") -> None:
-    for _, emit in _elements(G, base_iri):
+    for _, emit in _elements(G, base_iri, GraphDigests.none(G)):
         emit(out)
 
 

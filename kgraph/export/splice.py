@@ -41,7 +41,7 @@ import json
 import os
 import pickle
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -49,7 +49,9 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ExportError
+from ..graph.schema import COMMUNITY
 from .atomic import atomic_open
+from .ordering import iter_sorted_edges, sorted_nodes
 
 INDEX_VERSION = 1
 _DIGEST_SIZE = 16
@@ -86,18 +88,17 @@ class GraphDigests:
     exporters write (:func:`~kgraph.export.ordering.sorted_nodes`,
     :func:`~kgraph.export.ordering.iter_sorted_edges`), 16 bytes each, all
     zeros for none; each output combines them (:func:`combined`) with what
-    else its fragment is made of.
+    else its fragment is made of. Unless ``hashed`` (:meth:`none`), there are
+    no digests at all, and the outputs keep no index.
     """
 
     nodes: list  # the graph's nodes, sorted
-    node_digests: bytes  # empty: no digests
+    node_digests: bytes  # empty unless hashed
     edge_digests: bytes
+    hashed: bool = True
 
     @staticmethod
     def of(G: Any) -> "GraphDigests":
-        from ..graph.schema import COMMUNITY
-        from .ordering import iter_sorted_edges, sorted_nodes
-
         nodes = sorted_nodes(G)
         node_digests = bytearray()
         for node in nodes:
@@ -113,9 +114,7 @@ class GraphDigests:
     @staticmethod
     def none(G: Any) -> "GraphDigests":
         """No digests (every fragment rendered, nothing hashed): for an output written without an index."""
-        from .ordering import sorted_nodes
-
-        return GraphDigests(sorted_nodes(G), b"", b"")
+        return GraphDigests(sorted_nodes(G), b"", b"", hashed=False)
 
     def node(self, number: int) -> bytes | None:
         return _at(self.node_digests, number)
@@ -131,18 +130,19 @@ def _at(digests: bytes, number: int) -> bytes | None:
     return None if value == _NO_DIGEST else value
 
 
-def prepared(G: Any, name: str, reuse: "Reuse | None",
-             digests: GraphDigests | None) -> tuple[GraphDigests, "Previous", str]:
-    """For writing the single file ``name`` of ``G``: its digests, its previous version and its salt.
+def prepared(G: Any, reuse: "Reuse | None", digests: GraphDigests | None, salt: str,
+             names: Iterable[str]) -> tuple[GraphDigests, "Previous"]:
+    """For a writer of the files ``names`` of ``G``: the digests of its fragments and the files' previous version.
 
-    Without ``reuse``, no digests and no previous version; with it, the
-    caller's ``digests`` or, if it has none, the graph's.
+    Without ``reuse``, no digests (:meth:`GraphDigests.none`) and no previous
+    version; with it, the caller's ``digests`` or, if it has none, the
+    graph's, and the previous files if the index at ``reuse`` describes them
+    and was written with ``salt``.
     """
-    salt = code_salt(name)
     if reuse is None:
-        return GraphDigests.none(G), Previous.none(), salt
+        return GraphDigests.none(G), Previous.none()
     digests = digests if digests is not None else GraphDigests.of(G)
-    return digests, Previous.at(reuse.index, {name: Path(reuse.previous[name])}, salt), salt
+    return digests, Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in names}, salt)
 
 
 def code_salt(*parts: str) -> str:
