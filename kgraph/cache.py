@@ -209,6 +209,18 @@ class ExtractionCache:
                 out.append(loads_entry(value, paper))
         return out
 
+    def contains_many(self, papers: Sequence[Paper]) -> list[bool]:
+        """Whether the cache holds each paper's extraction (nothing is decoded)."""
+        if not papers:
+            return []
+        keys = [paper_key(p) for p in papers]
+        present: set[bytes] = set()
+        for start in range(0, len(keys), 500):  # SQLite's limit on host parameters
+            part = keys[start : start + 500]
+            query = f"SELECT key FROM extraction WHERE key IN ({','.join('?' * len(part))})"
+            present.update(key for (key,) in self._db.execute(query, part))
+        return [key in present for key in keys]
+
     def put_many(self, extractions: Iterable[PaperExtraction], *, entries: Sequence[bytes] | None = None) -> None:
         """Store extractions (committed at once); ``entries``: their :func:`dumps_entry`, if made already."""
         extractions = list(extractions)

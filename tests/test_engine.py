@@ -95,11 +95,24 @@ def test_engine_run_reads_ahead_boundedly_behind_a_pending_chunk(tmp_path):
                 yield paper
 
         out = []
-        for ex in run_extraction(papers(), engine, cache=cache, chunk_size=10):
+        for ex in run_extraction(papers(), engine, cache=cache, chunk_size=10, lookahead=100):
             out.append(ex.paper.id)
-            assert len(consumed) - len(out) <= 10 * (4 * 2 + 1)
+            assert len(consumed) - len(out) <= 100 + 10
     assert engine.chunks == [["p0"]]
     assert out == [p.id for p in _papers(2001)]
+
+
+def test_engine_run_submits_new_papers_before_decoding_the_cached_ones_ahead_of_them(tmp_path):
+    """Papers appended to a cached corpus go to the engine first: their extraction overlaps the cache's decoding."""
+    with ExtractionCache(tmp_path, fingerprint="f") as cache:
+        cache.put_many(PaperExtraction(p) for p in _papers(500))
+        engine = FakeEngine(workers=1)
+        out = []
+        for ex in run_extraction(_papers(520), engine, cache=cache, chunk_size=10):
+            if not out:
+                assert engine.chunks == [[f"p{i}" for i in range(500, 510)], [f"p{i}" for i in range(510, 520)]]
+            out.append(ex.paper.id)
+    assert out == [p.id for p in _papers(520)]
 
 
 def test_engine_pool_extracts_a_lone_chunk_in_this_process(monkeypatch):

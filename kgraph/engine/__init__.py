@@ -153,6 +153,9 @@ def make_engine(config: "Config", *, nlp: "Language | None" = None, cache_entrie
     raise ConfigError(f"unknown engine {config.engine!r}; expected one of {', '.join(ENGINES)}")
 
 
+LOOKAHEAD = 1 << 17  # papers read ahead of the one yielded, to find those to extract early
+
+
 def run_extraction(
     papers: Iterable[Paper],
     engine: Engine,
@@ -161,64 +164,91 @@ def run_extraction(
     chunk_size: int = 32,
     stats: ExtractionStats | None = None,
     on_papers: Callable[[int], None] | None = None,
+    lookahead: int = LOOKAHEAD,
 ) -> Iterator[PaperExtraction]:
     """Extractions of ``papers`` in input order, lazily.
 
-    At most ``2 * engine.workers`` chunks are in flight, and ``8 *
-    engine.workers`` read ahead; papers found in ``cache`` are not submitted,
-    and what the engine extracts is added to it. A future with a true
-    ``held`` attribute is work the engine has not started yet (see
-    :class:`~kgraph.engine.local.ProcessPoolEngine`): it does not count as in
-    flight, so asking for its result does not force the engine's hand early.
+    Papers are read chunk by chunk. Those the cache holds are only looked up
+    (their entries are decoded when their turn to be yielded comes); the
+    others are submitted to the engine at once, so that extracting the new
+    papers of a corpus overlaps with decoding the cached ones, wherever the
+    new papers lie within ``lookahead`` papers ahead. At most ``2 *
+    engine.workers`` chunks are in flight: reading ahead stops there, and
+    at ``lookahead`` papers read and not yet yielded, so memory is bounded
+    whatever the corpus size. What the engine extracts is added to the cache.
+    A future with a true ``held`` attribute is work the engine has not
+    started yet (see :class:`~kgraph.engine.local.ProcessPoolEngine`): it
+    does not count as in flight, so asking for its result does not force the
+    engine's hand early.
     """
     stats = stats if stats is not None else ExtractionStats()
     stats.engine, stats.workers = engine.name, engine.workers
     limit = max(2, 2 * engine.workers)  # chunks submitted and not yet merged
-    longest = 4 * limit  # chunks read and not yet merged (cached ones wait behind a submitted one)
-    window: deque[tuple[list[Paper], list[PaperExtraction | None], ChunkFuture | None]] = deque()
+    window: deque[tuple[list[Paper], list[bool], ChunkFuture | None]] = deque()
+    submitted: deque[ChunkFuture] = deque()  # the futures of the window's chunks, in order
+    ahead = 0  # papers in the window
     stream = iter(papers)
-    while chunk := list(islice(stream, chunk_size)):
-        found = cache.get_many(chunk) if cache is not None else [None] * len(chunk)
-        missing = [paper for paper, hit in zip(chunk, found) if hit is None]
-        future = engine.submit(missing) if missing else None
-        window.append((chunk, found, future))
-        while window and (window[0][2] is None or _in_flight(window) >= limit or len(window) > longest):
-            chunk, found, future = window.popleft()
-            yield from _complete(chunk, found, future, cache, stats, on_papers)
-    while window:
-        yield from _complete(*window.popleft(), cache, stats, on_papers)
+    exhausted = False
+    while True:
+        while not exhausted and ahead < max(lookahead, chunk_size) and _in_flight(submitted) < limit:
+            chunk = list(islice(stream, chunk_size))
+            if not chunk:
+                exhausted = True
+                break
+            cached = cache.contains_many(chunk) if cache is not None else [False] * len(chunk)
+            missing = [paper for paper, hit in zip(chunk, cached) if not hit]
+            future = engine.submit(missing) if missing else None
+            if future is not None:
+                submitted.append(future)
+            window.append((chunk, cached, future))
+            ahead += len(chunk)
+        if not window:
+            return
+        chunk, cached, future = window.popleft()
+        ahead -= len(chunk)
+        if future is not None:
+            submitted.popleft()
+        yield from _complete(chunk, cached, future, engine, cache, stats, on_papers)
 
 
-def _in_flight(window) -> int:
-    return sum(future is not None and not getattr(future, "held", False) for _, _, future in window)
+def _in_flight(submitted: Iterable[ChunkFuture]) -> int:
+    return sum(not getattr(future, "held", False) for future in submitted)
 
 
-def _complete(chunk, found, future, cache, stats, on_papers) -> Iterator[PaperExtraction]:
-    fresh: list[PaperExtraction] = []
-    if future is not None:
-        result = future.result()
-        fresh, entries = result if isinstance(result, tuple) else (result, None)
-        expected = sum(hit is None for hit in found)
-        if len(fresh) != expected:
-            raise PipelineError(f"the engine returned {len(fresh)} extractions for {expected} papers")
-        from ..cache import dumps_entry, loads_entry
-
-        if entries is None:
-            entries = [dumps_entry(ex) for ex in fresh]
-        if cache is not None:
-            cache.put_many(fresh, entries=entries)
-        # The driver keeps each extraction as the cache would give it back:
-        # strings interned, one object per distinct name (kgraph.cache), so a
-        # fresh build holds the same, compact records as a cached one.
-        fresh = [loads_entry(entry, ex.paper) for ex, entry in zip(fresh, entries, strict=True)]
+def _complete(chunk, cached, future, engine, cache, stats, on_papers) -> Iterator[PaperExtraction]:
+    found = cache.get_many([p for p, hit in zip(chunk, cached) if hit]) if any(cached) else []
+    if any(hit is None for hit in found):
+        # an entry gone since it was looked up (the cache emptied by another build): extract it now
+        gone = [p for p, hit in zip((p for p, hit in zip(chunk, cached) if hit), found) if hit is None]
+        redone = iter(_fresh(engine.submit(gone), len(gone), cache))
+        found = [hit if hit is not None else next(redone) for hit in found]
+    fresh = _fresh(future, len(chunk) - len(found), cache) if future is not None else []
     stats.papers += len(chunk)
     stats.extracted += len(fresh)
-    stats.cached += len(chunk) - len(fresh)
+    stats.cached += len(found)
     if on_papers is not None:
         on_papers(len(chunk))
-    extracted = iter(fresh)
-    for hit in found:
-        yield hit if hit is not None else next(extracted)
+    hits, extracted = iter(found), iter(fresh)
+    for hit in cached:
+        yield next(hits) if hit else next(extracted)
+
+
+def _fresh(future: ChunkFuture, expected: int, cache) -> list[PaperExtraction]:
+    """A submitted chunk's extractions, added to the cache, as the driver keeps them."""
+    result = future.result()
+    fresh, entries = result if isinstance(result, tuple) else (result, None)
+    if len(fresh) != expected:
+        raise PipelineError(f"the engine returned {len(fresh)} extractions for {expected} papers")
+    from ..cache import dumps_entry, loads_entry
+
+    if entries is None:
+        entries = [dumps_entry(ex) for ex in fresh]
+    if cache is not None:
+        cache.put_many(fresh, entries=entries)
+    # The driver keeps each extraction as the cache would give it back:
+    # strings interned, one object per distinct name (kgraph.cache), so a
+    # fresh build holds the same, compact records as a cached one.
+    return [loads_entry(entry, ex.paper) for ex, entry in zip(fresh, entries, strict=True)]
 
 
 def extract_papers(
