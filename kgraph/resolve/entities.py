@@ -140,13 +140,27 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
 
     uf = _UnionFind()
     mention_keys: list[list[str]] = []
+    # The same few names recur across a corpus: each distinct text is normalized once.
+    keyed: dict[tuple[str, str], str] = {}
+    singular: dict[str, str] = {}
+    short_like: dict[str, bool] = {}
     for ex in extractions:
         keys = []
         for m in ex.mentions:
-            key = entity_key(lemma_key_text(m.text, m.lemma))
-            bare = singular_acronym(m.text)
-            short = singular_acronym(m.short_form) if m.short_form else None
-            if bare in conflicting or (short in conflicting and looks_like_short_form(m.text)):
+            key = keyed.get((m.text, m.lemma))
+            if key is None:
+                key = keyed[m.text, m.lemma] = entity_key(lemma_key_text(m.text, m.lemma))
+            bare = singular.get(m.text)
+            if bare is None:
+                bare = singular[m.text] = singular_acronym(m.text)
+            short = None
+            if m.short_form:
+                short = singular.get(m.short_form)
+                if short is None:
+                    short = singular[m.short_form] = singular_acronym(m.short_form)
+            if short in conflicting and m.text not in short_like:
+                short_like[m.text] = looks_like_short_form(m.text)
+            if bare in conflicting or (short in conflicting and short_like[m.text]):
                 key = f"{key}@{ex.paper.id}"  # an ambiguous acronym: read it per paper
             elif short is None and bare in unique_long and in_longer_name(ex.paper.text(m.field), m.start, m.end,
                                                                            title=m.field == "title"):
@@ -167,10 +181,11 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
                 uf.union(key, f"known:{m.known_id}")
         mention_keys.append(keys)
 
+    roots = {key: uf.find(key) for key in uf.parent}
     groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for p, keys in enumerate(mention_keys):
         for k, key in enumerate(keys):
-            groups[uf.find(key)].append((p, k))
+            groups[roots[key]].append((p, k))
 
     drafts = []
     for root, members in groups.items():
@@ -207,7 +222,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         if len(keys) > 1:
             merges.append(Merge(node, keys, sum(count for _, count in aliases)))
 
-    mention_entities = tuple(tuple(ids[uf.find(key)] for key in keys) for keys in mention_keys)
+    mention_entities = tuple(tuple(ids[roots[key]] for key in keys) for keys in mention_keys)
     types = {e.id: e.type for e in entities}
     relations, dropped = _aggregate(extractions, mention_entities, types)
     merges.sort(key=lambda m: (-len(m.keys), -m.mentions, m.entity))
@@ -262,7 +277,23 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
     for (head, relation, tail), items in evidence.items():
         if relation is RelationType.MENTIONS and (head, tail) in strong:
             continue
-        ordered = tuple(sorted(set(items), key=lambda e: (e.paper_id, e.field, e.start, e.end, e.extractor)))
-        relations.append(Relation(head, relation, tail, ordered))
+        relations.append(Relation(head, relation, tail, _sorted_unique(items)))
     relations.sort(key=lambda r: (r.head, r.relation.value, r.tail))
     return tuple(relations), dropped
+
+
+def _evidence_order(e: Evidence) -> tuple:
+    return (e.paper_id, e.field, e.start, e.end, e.extractor)
+
+
+def _sorted_unique(items: list[Evidence]) -> tuple[Evidence, ...]:
+    """``items`` sorted, each once. Two with the same paper, place and extractor are equal
+    (the sentence is the paper's text at that place), so equal neighbours after the sort are duplicates."""
+    if len(items) == 1:
+        return (items[0],)
+    items.sort(key=_evidence_order)
+    unique = [items[0]]
+    for previous, item in zip(items, items[1:]):
+        if _evidence_order(item) != _evidence_order(previous):
+            unique.append(item)
+    return tuple(unique)
