@@ -27,7 +27,10 @@ def order_key(value: Any) -> tuple[str, str]:
 
 def sorted_nodes(G: nx.MultiDiGraph) -> list:
     """The nodes of ``G`` sorted by :func:`order_key` of their id."""
-    return sorted(G.nodes, key=order_key)
+    nodes = list(G.nodes)
+    if all(type(node) is str for node in nodes):
+        return sorted(nodes)  # the same order, without a key per node
+    return sorted(nodes, key=order_key)
 
 
 def iter_sorted_edges(G: nx.MultiDiGraph, nodes: Iterable | None = None) -> Iterator[tuple[Any, Any, Any, dict]]:
@@ -37,6 +40,13 @@ def iter_sorted_edges(G: nx.MultiDiGraph, nodes: Iterable | None = None) -> Iter
     """
     for source in sorted_nodes(G) if nodes is None else nodes:
         edges = [(target, key, data) for target, keyed in G.succ[source].items() for key, data in keyed.items()]
-        edges.sort(key=lambda edge: (order_key(edge[0]), order_key(edge[1])))
+        if all(type(target) is str and type(key) is str for target, key, _ in edges):
+            edges.sort(key=_str_edge_order)  # the same order: every order_key has the same type name
+        else:
+            edges.sort(key=lambda edge: (order_key(edge[0]), order_key(edge[1])))
         for target, key, data in edges:
             yield source, target, key, data
+
+
+def _str_edge_order(edge: tuple) -> tuple[str, str]:
+    return edge[0], edge[1]
