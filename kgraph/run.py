@@ -17,6 +17,7 @@ import networkx as nx
 from spacy.language import Language
 
 from . import __version__
+from .cache import pipeline_fingerprint
 from .config import Config
 from .errors import CorpusFormatError, ExportError
 from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
@@ -28,7 +29,7 @@ from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
 from .export.splice import GraphDigests, Reuse
 from .graph import build_graph, graph_communities
 from .graph.schema import COMMUNITY
-from .engine import ExtractionStats, extract_papers
+from .engine import ExtractionStats, extract_papers, pipeline_options
 from .ingest import dedupe, iter_records, list_input_files
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
 from .ingest.limits import cap_extraction_text, restore_paper
@@ -59,7 +60,8 @@ class BuildResult:
     files: tuple[Path, ...]
     timings: dict[str, float] = field(default_factory=dict)
     extraction: dict = field(default_factory=dict)  # engine, workers, papers extracted / from the cache
-    # per output group ("json", "rdf"): nodes and edges copied from the previous files, and written anew
+    # per output group ("extractions", "json", "graphml", "rdf"): fragments (a paper's line, a node, an edge)
+    # copied from the previous files, and written anew
     reused: dict = field(default_factory=dict)
 
 
@@ -180,7 +182,14 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
         # made: the graph and the records are never in memory together.
         t = time.perf_counter()
         if "extractions" in config.outputs:
-            write_extractions(extractions, resolution, stage(config.output_dir / OUTPUT_FILES["extractions"]))
+            final = config.output_dir / OUTPUT_FILES["extractions"]
+            # a line is copied from the previous file only when the extraction cache names the pipeline
+            cached = config.use_cache and nlp is None
+            spliced = write_extractions(
+                extractions, resolution, stage(final),
+                reuse=_reuse(config, "extractions", {"extractions": final}) if cached else None,
+                extracted_by=pipeline_fingerprint(pipeline_options(config)) if cached else "")
+            reused["extractions"] = {"copied": spliced.copied, "written": spliced.rendered}
         papers = [ex.paper for ex in extractions]
         extractions.clear()
         timings["export"] = time.perf_counter() - t

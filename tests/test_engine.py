@@ -277,10 +277,12 @@ def test_cache_adding_papers_extracts_only_those_and_equals_a_clean_build(tmp_pa
     # graph.json and RDF copied what had not changed from the first build's files
     assert again.reused["rdf"]["copied"] > again.reused["rdf"]["written"] > 0
     assert again.reused["json"]["copied"] > 0
+    assert again.reused["extractions"]["copied"] > again.reused["extractions"]["written"] >= 10
     unchanged, files = _build(tmp_path, corpus_jsonl, processes=2)
     assert (unchanged.extraction["extracted"], unchanged.extraction["cached"]) == (0, 119)
     assert files == one_process_build[1]
     assert unchanged.reused["rdf"]["written"] == 1  # the dataset: everything else copied
+    assert unchanged.reused["extractions"] == {"copied": 119, "written": 0}
     assert all(group["copied"] == 0 for group in one_process_build[0].reused.values())  # no cache, no index
 
 

@@ -273,3 +273,49 @@ def test_splice_graphml_new_paper_renders_only_its_elements(tmp_path):
     assert gml.rendered > 200
     write_all(G, tmp_path / "fresh", reuse=False)
     assert files(tmp_path) == files(tmp_path / "fresh")
+
+
+def _extractions(n: int, *, label: str = "Glarfnet"):
+    """``n`` papers, each mentioning one method whose label is ``label``, resolved."""
+    from kgraph.model import EntityType, LocalRelation, Mention, Paper, PaperExtraction, RelationType, Span
+    from kgraph.resolve import resolve
+
+    extractions = []
+    for i in range(n):
+        abstract = f"We propose {label} for task {i}."
+        mention = Mention("abstract", 11, 11 + len(label), label, EntityType.METHOD, "test", lemma=label,
+                          proposed=i == 0)
+        extractions.append(PaperExtraction(
+            Paper(f"p{i}", f"Paper {i}", abstract), mentions=(mention,),
+            relations=(LocalRelation(None, RelationType.USES, 0, Span("abstract", 0, len(abstract)), "test"),)))
+    return extractions, resolve(extractions)
+
+
+def test_splice_extractions_lines_copied_and_same_bytes(tmp_path):
+    from kgraph.export.extractions import write_extractions
+
+    final = tmp_path / "extractions.jsonl"
+    reuse = Reuse(tmp_path / "idx" / "extractions.npz", {"extractions": final})
+    extractions, resolution = _extractions(5)
+    first = write_extractions(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
+    assert (first.copied, first.rendered) == (0, 5)
+    extractions, resolution = _extractions(6)  # a paper appended
+    again = write_extractions(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
+    fresh = write_extractions(extractions, resolution, tmp_path / "fresh.jsonl")
+    assert (again.copied, again.rendered, fresh.copied) == (5, 1, 0)
+    assert final.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
+    assert [json.loads(line)["id"] for line in final.read_text().splitlines()] == [f"p{i}" for i in range(6)]
+    assert not (tmp_path / "idx").exists() or len(list((tmp_path / "idx").iterdir())) == 1
+
+
+def test_splice_extractions_line_made_again_when_its_entity_or_the_pipeline_changes(tmp_path):
+    from kgraph.export.extractions import write_extractions
+
+    final = tmp_path / "extractions.jsonl"
+    reuse = Reuse(tmp_path / "idx" / "extractions.npz", {"extractions": final})
+    write_extractions(*_extractions(3), final, reuse=reuse, extracted_by="pipeline-1")
+    relabelled = write_extractions(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-1")
+    assert (relabelled.copied, relabelled.rendered) == (0, 3)
+    assert all('"label":"GlarfNet"' in line for line in final.read_text().splitlines())
+    other_pipeline = write_extractions(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-2")
+    assert (other_pipeline.copied, other_pipeline.rendered) == (0, 3)

@@ -166,8 +166,8 @@ def _print_summary(report: dict, files, timings, extraction=None, reused=None) -
     copied = sum(group["copied"] for group in reused.values())
     if copied:
         total = copied + sum(group["written"] for group in reused.values())
-        click.echo(f"reused:    {copied} of {total} nodes and edges copied from the previous outputs "
-                   f"({100 * copied / total:.1f} %)")
+        click.echo(f"reused:    {copied} of {total} papers' lines, nodes and edges copied from the previous "
+                   f"outputs ({100 * copied / total:.1f} %)")
     click.echo(f"time:      {timings.get('total', 0):.1f} s")
     click.echo("files:     " + ", ".join(str(f) for f in files))
     html = [f for f in files if f.name == "graph.html"]

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..model import Evidence, PaperExtraction, Relation
+from ..model import Entity, Evidence, PaperExtraction, Relation
 from ..resolve.entities import Resolution, paper_node
 from .atomic import atomic_open
+from .splice import Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
 
 
 def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: Resolution) -> Iterator[dict]:
@@ -17,64 +18,109 @@ def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: 
 
     Every mention's ``text`` equals ``record[field][start:end]``.
     """
+    by_paper = _relations_by_paper(resolution)
+    entities = {e.id: e for e in resolution.entities}
+    for ex, entity_ids in zip(extractions, resolution.mention_entities):
+        yield _record(ex, entity_ids, entities, by_paper.get(ex.paper.id, ()))
+
+
+def _relations_by_paper(resolution: Resolution) -> dict[str, list[tuple[Relation, Evidence]]]:
     # (relation, evidence) pairs, not their records: the records of one paper are made when it is written
     by_paper: dict[str, list[tuple[Relation, Evidence]]] = defaultdict(list)
     for rel in resolution.relations:
         for ev in rel.evidence:
             by_paper[ev.paper_id].append((rel, ev))
-    entities = {e.id: e for e in resolution.entities}
-    for ex, entity_ids in zip(extractions, resolution.mention_entities):
-        grouped: dict[str, list] = defaultdict(list)
-        proposed: set[str] = set()
-        for mention, entity_id in zip(ex.mentions, entity_ids):
-            grouped[entity_id].append(
-                {"field": mention.field, "start": mention.start, "end": mention.end, "text": mention.text}
-            )
-            if mention.proposed:
-                proposed.add(entity_id)
-        found = []
-        for entity_id, mentions in grouped.items():
-            entity = entities[entity_id]
-            found.append(
-                {
-                    "id": entity_id,
-                    "type": entity.type.value,
-                    "label": entity.label,
-                    "proposed": entity_id in proposed and paper_node(ex.paper.id) in entity.proposed_in,
-                    "mentions": sorted(mentions, key=lambda m: (m["field"] != "title", m["start"], m["end"])),
-                }
-            )
-        found.sort(key=lambda e: (e["mentions"][0]["field"] != "title", e["mentions"][0]["start"], e["id"]))
-        records = {  # one per (relation, place): a relation found twice in one sentence is listed once
-            (rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end): {
-                "head": rel.head,
-                "relation": rel.relation.value,
-                "tail": rel.tail,
-                "evidence": {"field": ev.field, "start": ev.start, "end": ev.end},
-            }
-            for rel, ev in by_paper.get(ex.paper.id, ())
-        }
-        relations = sorted(
-            records.values(),
-            key=lambda r: (r["evidence"]["field"] != "title", r["evidence"]["start"], r["head"], r["relation"], r["tail"]),
+    return by_paper
+
+
+def _record(ex: PaperExtraction, entity_ids: Sequence[str], entities: dict[str, Entity],
+            pairs: Sequence[tuple[Relation, Evidence]]) -> dict:
+    grouped: dict[str, list] = defaultdict(list)
+    proposed: set[str] = set()
+    for mention, entity_id in zip(ex.mentions, entity_ids):
+        grouped[entity_id].append(
+            {"field": mention.field, "start": mention.start, "end": mention.end, "text": mention.text}
         )
-        yield {
-            "id": ex.paper.id,
-            "title": ex.paper.title,
-            "abstract": ex.paper.abstract,
-            "entities": found,
-            "relations": relations,
+        if mention.proposed:
+            proposed.add(entity_id)
+    found = []
+    for entity_id, mentions in grouped.items():
+        entity = entities[entity_id]
+        found.append(
+            {
+                "id": entity_id,
+                "type": entity.type.value,
+                "label": entity.label,
+                "proposed": entity_id in proposed and paper_node(ex.paper.id) in entity.proposed_in,
+                "mentions": sorted(mentions, key=lambda m: (m["field"] != "title", m["start"], m["end"])),
+            }
+        )
+    found.sort(key=lambda e: (e["mentions"][0]["field"] != "title", e["mentions"][0]["start"], e["id"]))
+    records = {  # one per (relation, place): a relation found twice in one sentence is listed once
+        (rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end): {
+            "head": rel.head,
+            "relation": rel.relation.value,
+            "tail": rel.tail,
+            "evidence": {"field": ev.field, "start": ev.start, "end": ev.end},
         }
+        for rel, ev in pairs
+    }
+    relations = sorted(
+        records.values(),
+        key=lambda r: (r["evidence"]["field"] != "title", r["evidence"]["start"], r["head"], r["relation"], r["tail"]),
+    )
+    return {
+        "id": ex.paper.id,
+        "title": ex.paper.title,
+        "abstract": ex.paper.abstract,
+        "entities": found,
+        "relations": relations,
+    }
 
 
 def dumps_extraction_record(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 
-def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolution, path: Path) -> Path:
-    """Write ``extractions.jsonl`` atomically; returns the path."""
-    with atomic_open(path, "w") as handle:
-        for record in iter_extraction_records(extractions, resolution):
-            handle.write(dumps_extraction_record(record))
-            handle.write("\n")
-    return Path(path)
+def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolution, path: Path, *,
+                      reuse: Reuse | None = None, extracted_by: str = "") -> Spliced:
+    """Write ``extractions.jsonl`` atomically, one line per paper; returns how many lines were copied and made.
+
+    With ``reuse``, the line of each paper that is the same as in the
+    previous file is copied from it rather than encoded again
+    (:mod:`kgraph.export.splice`), and the new file's index is saved. A
+    line's digest covers the paper (id, title, abstract), the entity ids of
+    its mentions with those entities' types and labels, and its resolved
+    relations; what was extracted from the text is named by
+    ``extracted_by``, which must change whenever extraction could (the
+    extraction cache's pipeline fingerprint), so reuse it only where the
+    extractions come from that pipeline.
+    """
+    salt = code_salt("extractions", extracted_by)
+    previous = Previous.none()
+    if reuse is not None:
+        previous = Previous.at(reuse.index, {"extractions": Path(reuse.previous["extractions"])}, salt)
+    by_paper = _relations_by_paper(resolution)
+    entities = {e.id: e for e in resolution.entities}
+    with atomic_open(path, "wb") as handle:
+        output = Output(handle, b"", previous.get("extractions"), indexed=reuse is not None)
+        splicer = Splicer({"extractions": output}, previous.index, salt)
+        try:
+            for ex, entity_ids in zip(extractions, resolution.mention_entities, strict=True):
+                pairs = by_paper.get(ex.paper.id, ())
+                line_digest = None
+                if reuse is not None:
+                    line_digest = digest((
+                        ex.paper.id, ex.paper.title, ex.paper.abstract, entity_ids,
+                        [(entities[e].type.value, entities[e].label) for e in dict.fromkeys(entity_ids)],
+                        [(rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end) for rel, ev in pairs],
+                    ))
+                splicer.element(line_digest, lambda ex=ex, entity_ids=entity_ids, pairs=pairs: {
+                    "extractions": dumps_extraction_record(_record(ex, entity_ids, entities, pairs)) + "\n"})
+        except BaseException:
+            splicer.abort()
+            raise
+        index = splicer.close()
+    if reuse is not None:
+        index.stamped({"extractions": Path(path)}).save(reuse.index)
+    return splicer.stats()
