@@ -6,6 +6,7 @@ Nothing here prints; the CLI shows progress and the summary.
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +30,7 @@ from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
 from .export.splice import GraphDigests, Reuse
 from .graph import build_graph, graph_communities
 from .graph.schema import COMMUNITY
-from .engine import ExtractionStats, extract_papers, pipeline_options
+from .engine import LOOKAHEAD, ExtractionStats, extract_papers, pipeline_options
 from .ingest import dedupe, iter_records, list_input_files
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
 from .ingest.limits import cap_extraction_text, restore_paper
@@ -103,18 +104,24 @@ def extract(config: Config | None = None, *, nlp: Language | None = None,
     with a warning, and keeps its whole text (:mod:`kgraph.ingest.limits`).
     """
     problems: list[Problem] = []
-    extractions = list(iter_extract(config, problems, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts))
+    # every record is kept, so the cache is looked up over the whole input at once (see run_extraction)
+    extractions = list(iter_extract(config, problems, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts,
+                                    lookahead=sys.maxsize))
     return extractions, problems
 
 
 def iter_extract(config: Config | None, problems: list[Problem], *, nlp: Language | None = None,
                  on_paper: Callable[[int], None] | None = None, stats: ExtractionStats | None = None,
-                 counts: FilterCounts | None = None) -> Iterator[PaperExtraction]:
-    """:func:`extract`, one extraction at a time, in input order; ``problems`` fills as the inputs are read."""
+                 counts: FilterCounts | None = None, lookahead: int = LOOKAHEAD) -> Iterator[PaperExtraction]:
+    """:func:`extract`, one extraction at a time, in input order; ``problems`` fills as the inputs are read.
+
+    Up to ``lookahead`` papers are read ahead of the one yielded (see
+    :func:`~kgraph.engine.run_extraction`).
+    """
     config = config or Config()
     whole: dict[str, Paper] = {}  # papers extracted from their beginning only, by id
     papers = cap_extraction_text(read_papers(config, problems, counts), whole, problems)
-    for ex in extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper):
+    for ex in extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper, lookahead=lookahead):
         yield restore_paper(ex, whole)
 
 

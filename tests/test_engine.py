@@ -293,3 +293,28 @@ def test_engine_dask_unreachable_scheduler_is_a_pipeline_error():
 
     with pytest.raises(PipelineError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskEngine(scheduler="tcp://127.0.0.1:9", connect_timeout=2)
+
+
+def test_build_pauses_the_cyclic_collector_and_restores_it(tmp_path, monkeypatch):
+    """The records and the graph hold no cycles: the collector is paused for the build, then as it was."""
+    import gc
+
+    import kgraph.run as run
+
+    seen = []
+
+    def extract(config, **_):
+        seen.append(gc.isenabled())
+        return [PaperExtraction(p) for p in _papers(3)], []
+
+    monkeypatch.setattr(run, "extract", extract)
+    assert gc.isenabled()
+    result = run.build(config=Config(inputs=(tmp_path,), output_dir=tmp_path / "out", outputs=("json", "report")))
+    assert seen == [False] and gc.isenabled()
+    assert result.report["papers"]["in_graph"] == 3
+    gc.disable()
+    try:
+        run.build(config=Config(inputs=(tmp_path,), output_dir=tmp_path / "out", outputs=("json",)))
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

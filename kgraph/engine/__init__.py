@@ -38,6 +38,7 @@ __all__ = [
     "Engine",
     "EngineBase",
     "ExtractionStats",
+    "LOOKAHEAD",
     "available_cores",
     "extract_papers",
     "make_engine",
@@ -258,6 +259,7 @@ def extract_papers(
     nlp: "Language | None" = None,
     stats: ExtractionStats | None = None,
     on_papers: Callable[[int], None] | None = None,
+    lookahead: int = LOOKAHEAD,
 ) -> Iterator[PaperExtraction]:
     """Extractions of ``papers`` as ``config`` says: its engine, processes and cache.
 
@@ -274,7 +276,7 @@ def extract_papers(
     try:
         with make_engine(config, nlp=nlp, cache_entries=cache is not None) as engine:
             yield from run_extraction(papers, engine, cache=cache, chunk_size=config.batch_size,
-                                      stats=stats, on_papers=on_papers)
+                                      stats=stats, on_papers=on_papers, lookahead=lookahead)
     finally:
         if cache is not None:
             cache.close()
