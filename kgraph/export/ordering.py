@@ -39,13 +39,18 @@ def iter_sorted_edges(G: nx.MultiDiGraph, nodes: Iterable | None = None) -> Iter
     ``nodes``: :func:`sorted_nodes` of ``G``, if the caller has it already.
     """
     for source in sorted_nodes(G) if nodes is None else nodes:
-        edges = [(target, key, data) for target, keyed in G.succ[source].items() for key, data in keyed.items()]
-        if all(type(target) is str and type(key) is str for target, key, _ in edges):
-            edges.sort(key=_str_edge_order)  # the same order: every order_key has the same type name
-        else:
-            edges.sort(key=lambda edge: (order_key(edge[0]), order_key(edge[1])))
-        for target, key, data in edges:
+        for target, key, data in sorted_out_edges(G, source):
             yield source, target, key, data
+
+
+def sorted_out_edges(G: nx.MultiDiGraph, source: Any) -> list[tuple[Any, Any, dict]]:
+    """``(target, key, data)`` of each edge out of ``source``, sorted by target and key."""
+    edges = [(target, key, data) for target, keyed in G.succ[source].items() for key, data in keyed.items()]
+    if all(type(target) is str and type(key) is str for target, key, _ in edges):
+        edges.sort(key=_str_edge_order)  # the same order: every order_key has the same type name
+    else:
+        edges.sort(key=lambda edge: (order_key(edge[0]), order_key(edge[1])))
+    return edges
 
 
 def _str_edge_order(edge: tuple) -> tuple[str, str]:

@@ -95,7 +95,7 @@ from ..errors import ConfigError, ExportError
 from ..graph import schema
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
-from .ordering import iter_sorted_edges, order_key
+from .ordering import iter_sorted_edges, sorted_out_edges
 from .splice import FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, digest, prepared
 
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
@@ -369,9 +369,8 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
             attrs = {name: value for name, value in attrs.items() if name != schema.COMMUNITY}
         node_digest = None
         if digests.hashed:
-            out_edges = sorted(((order_key(tail), order_key(key)), tail, key, data.get(schema.RELATION))
-                               for tail, keyed in G.succ[node].items() for key, data in keyed.items())
-            node_digest = combined(digests.node(number), "node", [edge[1:] for edge in out_edges])
+            node_digest = combined(digests.node(number), "node", [
+                (tail, key, data.get(schema.RELATION)) for tail, key, data in sorted_out_edges(G, node)])
         yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
     for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
         edge_digest = None
