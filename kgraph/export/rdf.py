@@ -362,6 +362,7 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
     yield None, lambda out: _add_dataset(out, G, base_iri)
     nodes = digests.nodes
     communities: dict[int, list] = {}
+    successors = dict(G.adjacency()) if digests.hashed else None
     for number, node in enumerate(nodes):
         attrs = G.nodes[node]
         if attrs.get(schema.COMMUNITY) is not None:
@@ -370,7 +371,7 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
         node_digest = None
         if digests.hashed:
             node_digest = combined(digests.node(number), "node", [
-                (tail, key, data.get(schema.RELATION)) for tail, key, data in sorted_out_edges(G, node)])
+                (tail, key, data.get(schema.RELATION)) for tail, key, data in sorted_out_edges(G, node, successors)])
         yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
     for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
         edge_digest = None
