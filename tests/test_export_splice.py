@@ -319,3 +319,30 @@ def test_splice_extractions_line_made_again_when_its_entity_or_the_pipeline_chan
     assert all('"label":"GlarfNet"' in line for line in final.read_text().splitlines())
     other_pipeline = write_extractions(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-2")
     assert (other_pipeline.copied, other_pipeline.rendered) == (0, 3)
+
+
+def test_splice_popular_entity_gaining_a_paper_renders_one_block_of_its_mentions(tmp_path):
+    """An entity mentioned by many papers keeps its kg:mentioned_in triples in blocks; a new paper changes one."""
+    from kgraph.export.rdf import mention_chunks
+
+    def graph(papers):
+        G = nx.MultiDiGraph()
+        for paper in papers:
+            G.add_node(paper, type="paper", label=f"Title of {paper}")
+        G.add_node("method:x", type="method", label="X", papers=sorted(papers), mentions=len(papers))
+        return G
+
+    papers = [f"paper:{i:03d}" for i in range(300)]
+    blocks = mention_chunks("method:x", sorted(papers))
+    assert len(blocks) > 5
+    finals = {name: tmp_path / file for name, file in RDF.items()}
+    reuse = Reuse(tmp_path / "idx" / "rdf.npz", finals)
+    write_rdf_files(graph(papers), finals, BASE, reuse=reuse)
+    grown_graph = graph(papers + ["paper:150a"])
+    again = write_rdf_files(grown_graph, finals, BASE, reuse=reuse)
+    # the dataset, the new paper, the entity's own triples and the one block the paper falls into
+    assert again.rendered == 4 and again.copied == 300 + len(blocks) - 1
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_rdf_files(grown_graph, {name: fresh / file for name, file in RDF.items()}, BASE)
+    assert all(finals[name].read_bytes() == (fresh / file).read_bytes() for name, file in RDF.items())

@@ -83,19 +83,32 @@ def assert_same_ntriples(text: str, reference: str) -> None:
 
 
 def assert_same_jsonld(text: str, reference: str) -> None:
-    """The same node objects once a node's community object is merged into it; the text that of ``json.dumps``."""
+    """The same node objects once a node's community object and its ``kg:mentioned_in`` blocks are merged into it;
+    the text that of ``json.dumps``."""
     data = json.loads(text)
     assert json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n" == text
     merged: dict[str, dict] = {}
     for node in data["@graph"]:
-        if node["@id"] in merged:
-            assert set(node) == {"@id", "kg:community"} and "kg:community" not in merged[node["@id"]]
-        merged.setdefault(node["@id"], {}).update(node)
+        into = merged.setdefault(node["@id"], {})
+        if into:
+            assert set(node) in ({"@id", "kg:community"}, {"@id", "kg:mentioned_in"})
+            assert "kg:community" not in into
+        if "kg:mentioned_in" in node and "kg:mentioned_in" in into:
+            into["kg:mentioned_in"] = _values(into["kg:mentioned_in"]) + _values(node.pop("kg:mentioned_in"))
+        into.update(node)
+    expected = json.loads(reference)
+    for graph in (merged.values(), expected["@graph"]):
+        for node in graph:
+            if isinstance(node.get("kg:mentioned_in"), list):
+                node["kg:mentioned_in"] = sorted(node["kg:mentioned_in"], key=lambda value: value["@id"])
     data["@graph"] = sorted(merged.values(), key=lambda node: node["@id"])
     for node in data["@graph"]:
         node.update(sorted(node.items()))
-    expected = json.loads(reference)
     assert data == expected
+
+
+def _values(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 # --- kgraph-shaped graphs with hostile text ---------------------------------------------------------

@@ -57,7 +57,10 @@ N-Triples lines (sorted within the element), Turtle blocks with prefixes
 where a local name is plain, JSON-LD node objects with the text
 :func:`build_rdf`'s graph would give them. A node's community is therefore
 a second, one-triple Turtle block and JSON-LD object for the same subject,
-which every RDF reader merges. Memory is that of one element, and a build
+which every RDF reader merges. So are an entity's ``kg:mentioned_in``
+triples, which follow the entity in blocks of about 32 papers
+(:func:`mention_chunks`): a popular entity is mentioned by thousands of
+papers, and a new one changes one block, not the whole list. Memory is that of one element, and a build
 can copy the text of unchanged elements from the previous files
 (:mod:`kgraph.export.splice`).
 
@@ -80,6 +83,7 @@ import json
 import operator
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -368,11 +372,19 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
         if attrs.get(schema.COMMUNITY) is not None:
             communities.setdefault(_integer(node, schema.COMMUNITY, attrs[schema.COMMUNITY]), []).append(node)
             attrs = {name: value for name, value in attrs.items() if name != schema.COMMUNITY}
+        papers = None
+        if attrs.get(schema.TYPE) != schema.PAPER and attrs.get(schema.PAPERS):
+            papers = attrs[schema.PAPERS]  # written apart, below: a popular entity is mentioned by many papers
+            attrs = {name: value for name, value in attrs.items() if name != schema.PAPERS}
         node_digest = None
         if digests.hashed:
             node_digest = combined(digests.node(number), "node", [
                 (tail, key, data.get(schema.RELATION)) for tail, key, data in sorted_out_edges(G, node, successors)])
         yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
+        if papers is not None:
+            for chunk in mention_chunks(node, papers):
+                yield (digest(("mentioned_in", node, chunk)) if digests.hashed else None,
+                       lambda out, node=node, chunk=chunk: _add_mentioned_in(out, node, chunk, base_iri))
     for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
         edge_digest = None
         if digests.hashed:
@@ -888,6 +900,34 @@ def _add_node(out: _Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], 
         out.add((subject, KG.mention_count, out.integer(count)))
     if attrs.get(schema.KNOWN_ID) is not None:
         out.add((subject, KG.known_id, out.text(str(attrs[schema.KNOWN_ID]))))
+
+
+MENTION_CHUNK = 32  # papers in one block of an entity's kg:mentioned_in triples, on average
+
+
+def mention_chunks(node: Any, papers: Any) -> list[list[str]]:
+    """An entity's papers (``papers``, in order) cut into the blocks its ``kg:mentioned_in`` triples are written in.
+
+    A block ends after each paper whose id's CRC-32 is a multiple of
+    :data:`MENTION_CHUNK`: the cuts depend on the papers themselves, not on
+    their positions, so a paper added to the corpus changes only the block it
+    falls into, and every other block is copied from the previous files.
+
+    >>> [len(chunk) for chunk in mention_chunks("method:x", [f"paper:{i}" for i in range(100)])]
+    [35, 54, 11]
+    """
+    chunks: list[list[str]] = [[]]
+    for paper in _strings(papers):
+        chunks[-1].append(paper)
+        if zlib.crc32(paper.encode("utf-8", "surrogatepass")) % MENTION_CHUNK == 0:
+            chunks.append([])
+    return [chunk for chunk in chunks if chunk]
+
+
+def _add_mentioned_in(out: _Sink, node: Any, papers: list[str], base_iri: str) -> None:
+    subject = node_iri(node, base_iri)
+    for paper in papers:
+        out.add((subject, KG.mentioned_in, node_iri(paper, base_iri)))
 
 
 def _add_community(out: _Sink, community: int, members: list, base_iri: str) -> None:
