@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ..model import Entity, Evidence, PaperExtraction, Relation
 from ..resolve.entities import Resolution, paper_node
-from .atomic import atomic_open
-from .splice import Output, Previous, Reuse, Spliced, Splicer, code_salt, digest
+from .splice import Previous, Reuse, Spliced, Splicer, code_salt, digest, write_spliced
 
 
 def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: Resolution) -> Iterator[dict]:
@@ -102,25 +101,18 @@ def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolu
         previous = Previous.at(reuse.index, {"extractions": Path(reuse.previous["extractions"])}, salt)
     by_paper = _relations_by_paper(resolution)
     entities = {e.id: e for e in resolution.entities}
-    with atomic_open(path, "wb") as handle:
-        output = Output(handle, b"", previous.get("extractions"), indexed=reuse is not None)
-        splicer = Splicer({"extractions": output}, previous.index, salt)
-        try:
-            for ex, entity_ids in zip(extractions, resolution.mention_entities, strict=True):
-                pairs = by_paper.get(ex.paper.id, ())
-                line_digest = None
-                if reuse is not None:
-                    line_digest = digest((
-                        ex.paper.id, ex.paper.title, ex.paper.abstract, entity_ids,
-                        [(entities[e].type.value, entities[e].label) for e in dict.fromkeys(entity_ids)],
-                        [(rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end) for rel, ev in pairs],
-                    ))
-                splicer.element(line_digest, lambda ex=ex, entity_ids=entity_ids, pairs=pairs: {
-                    "extractions": dumps_extraction_record(_record(ex, entity_ids, entities, pairs)) + "\n"})
-        except BaseException:
-            splicer.abort()
-            raise
-        index = splicer.close()
-    if reuse is not None:
-        index.stamped({"extractions": Path(path)}).save(reuse.index)
-    return splicer.stats()
+
+    def fill(splicer: Splicer) -> None:
+        for ex, entity_ids in zip(extractions, resolution.mention_entities, strict=True):
+            pairs = by_paper.get(ex.paper.id, ())
+            line_digest = None
+            if reuse is not None:
+                line_digest = digest((
+                    ex.paper.id, ex.paper.title, ex.paper.abstract, entity_ids,
+                    [(entities[e].type.value, entities[e].label) for e in dict.fromkeys(entity_ids)],
+                    [(rel.head, rel.relation.value, rel.tail, ev.field, ev.start, ev.end) for rel, ev in pairs],
+                ))
+            splicer.element(line_digest, lambda ex=ex, entity_ids=entity_ids, pairs=pairs: {
+                "extractions": dumps_extraction_record(_record(ex, entity_ids, entities, pairs)) + "\n"})
+
+    return write_spliced(path, "extractions", b"", previous, salt, indexed=reuse is not None, reuse=reuse, fill=fill)

@@ -24,16 +24,14 @@ import json
 import math
 import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from ..errors import CorpusFormatError, ExportError
 from ..graph.schema import COMMUNITY
-from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
-from .splice import GraphDigests, Output, Reuse, Spliced, Splicer, code_salt, combined, prepared
+from .splice import GraphDigests, Reuse, Spliced, Splicer, code_salt, combined, prepared, write_spliced
 
 _EDGES = "edges"
 
@@ -77,19 +75,8 @@ def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse:
     """
     salt = code_salt("json")
     digests, previous = prepared(G, reuse, digests, salt, ["json"])
-    with atomic_open(path, "wb") as handle:
-        splicer = Splicer({"json": Output(handle, b"," + _DEPTH_2.encode(), previous.get("json"),
-                                          indexed=digests.hashed)},
-                          previous.index, salt)
-        try:
-            _write_elements(G, splicer, digests)
-        except BaseException:
-            splicer.abort()
-            raise
-        index = splicer.close()
-    if reuse is not None:
-        index.stamped({"json": Path(path)}).save(reuse.index)
-    return splicer.stats()
+    return write_spliced(path, "json", b"," + _DEPTH_2.encode(), previous, salt, indexed=digests.hashed, reuse=reuse,
+                         fill=lambda splicer: _write_elements(G, splicer, digests))
 
 
 def _write_elements(G: nx.MultiDiGraph, splicer: Splicer, digests: GraphDigests) -> None:

@@ -145,6 +145,29 @@ def prepared(G: Any, reuse: "Reuse | None", digests: GraphDigests | None, salt: 
     return digests, Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in names}, salt)
 
 
+def write_spliced(path: str | os.PathLike[str], name: str, separator: bytes, previous: "Previous", salt: str, *,
+                  indexed: bool, reuse: "Reuse | None", fill: Callable[["Splicer"], None]) -> "Spliced":
+    """Write the one file ``path`` (called ``name`` in its index) atomically, its text given by ``fill(splicer)``.
+
+    Fragments are copied from ``previous`` where it has them; unless
+    ``indexed``, the new file keeps no index. With ``reuse``, the new index is
+    saved there once the file is written. Returns how many fragments were
+    copied and how many made.
+    """
+    with atomic_open(path, "wb") as handle:
+        splicer = Splicer({name: Output(handle, separator, previous.get(name), indexed=indexed)},
+                          previous.index, salt)
+        try:
+            fill(splicer)
+        except BaseException:
+            splicer.abort()
+            raise
+        index = splicer.close()
+    if reuse is not None:
+        index.stamped({name: Path(path)}).save(reuse.index)
+    return splicer.stats()
+
+
 def code_salt(*parts: str) -> str:
     """A salt naming ``parts`` (format names, options) and the source of every exporter module.
 
