@@ -38,7 +38,7 @@ import sys
 import types
 import typing
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
 from functools import lru_cache
 from importlib import metadata
@@ -190,14 +190,8 @@ class ExtractionCache:
 
     def get_many(self, papers: Sequence[Paper]) -> list[PaperExtraction | None]:
         """The cached extraction of each paper (completed with that paper), or None."""
-        if not papers:
-            return []
         keys = [paper_key(p) for p in papers]
-        found: dict[bytes, bytes] = {}
-        for start in range(0, len(keys), 500):  # SQLite's limit on host parameters
-            part = keys[start : start + 500]
-            query = f"SELECT key, value FROM extraction WHERE key IN ({','.join('?' * len(part))})"
-            found.update(self._db.execute(query, part).fetchall())
+        found = dict(self._select("key, value", keys))
         out: list[PaperExtraction | None] = []
         for paper, key in zip(papers, keys):
             value = found.get(key)
@@ -211,15 +205,16 @@ class ExtractionCache:
 
     def contains_many(self, papers: Sequence[Paper]) -> list[bool]:
         """Whether the cache holds each paper's extraction (nothing is decoded)."""
-        if not papers:
-            return []
         keys = [paper_key(p) for p in papers]
-        present: set[bytes] = set()
+        present = {key for (key,) in self._select("key", keys)}
+        return [key in present for key in keys]
+
+    def _select(self, columns: str, keys: Sequence[bytes]) -> Iterator[tuple]:
+        """``columns`` of the rows whose key is among ``keys``."""
         for start in range(0, len(keys), 500):  # SQLite's limit on host parameters
             part = keys[start : start + 500]
-            query = f"SELECT key FROM extraction WHERE key IN ({','.join('?' * len(part))})"
-            present.update(key for (key,) in self._db.execute(query, part))
-        return [key in present for key in keys]
+            yield from self._db.execute(f"SELECT {columns} FROM extraction WHERE key IN ({','.join('?' * len(part))})",
+                                        part)
 
     def put_many(self, extractions: Iterable[PaperExtraction], *, entries: Sequence[bytes] | None = None) -> None:
         """Store extractions (committed at once); ``entries``: their :func:`dumps_entry`, if made already."""
