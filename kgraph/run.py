@@ -18,7 +18,6 @@ import networkx as nx
 from spacy.language import Language
 
 from . import __version__
-from .cache import pipeline_fingerprint
 from .config import Config
 from .errors import CorpusFormatError, ExportError
 from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
@@ -30,7 +29,7 @@ from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
 from .export.splice import GraphDigests, Reuse
 from .graph import build_graph, graph_communities
 from .graph.schema import COMMUNITY
-from .engine import LOOKAHEAD, ExtractionStats, extract_papers, pipeline_options
+from .engine import LOOKAHEAD, ExtractionStats, cache_fingerprint, extract_papers
 from .ingest import dedupe, iter_records, list_input_files
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
 from .ingest.limits import cap_extraction_text, restore_paper
@@ -191,11 +190,11 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
         if "extractions" in config.outputs:
             final = config.output_dir / OUTPUT_FILES["extractions"]
             # a line is copied from the previous file only when the extraction cache names the pipeline
-            cached = config.use_cache and nlp is None
+            fingerprint = cache_fingerprint(config, nlp)
             spliced = write_extractions(
                 extractions, resolution, stage(final),
-                reuse=_reuse(config, "extractions", {"extractions": final}) if cached else None,
-                extracted_by=pipeline_fingerprint(pipeline_options(config)) if cached else "")
+                reuse=_reuse(config, "extractions", {"extractions": final}) if fingerprint is not None else None,
+                extracted_by=fingerprint or "")
             reused["extractions"] = {"copied": spliced.copied, "written": spliced.rendered}
         papers = [ex.paper for ex in extractions]
         extractions.clear()

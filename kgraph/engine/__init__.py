@@ -40,6 +40,7 @@ __all__ = [
     "ExtractionStats",
     "LOOKAHEAD",
     "available_cores",
+    "cache_fingerprint",
     "extract_papers",
     "make_engine",
     "pipeline_options",
@@ -217,10 +218,10 @@ def _in_flight(submitted: Iterable[ChunkFuture]) -> int:
 
 
 def _complete(chunk, cached, future, engine, cache, stats, on_papers) -> Iterator[PaperExtraction]:
-    found = cache.get_many([p for p, hit in zip(chunk, cached) if hit]) if any(cached) else []
-    if any(hit is None for hit in found):
-        # an entry gone since it was looked up (the cache emptied by another build): extract it now
-        gone = [p for p, hit in zip((p for p, hit in zip(chunk, cached) if hit), found) if hit is None]
+    hit_papers = [paper for paper, hit in zip(chunk, cached) if hit]
+    found = cache.get_many(hit_papers) if hit_papers else []
+    gone = [paper for paper, hit in zip(hit_papers, found) if hit is None]
+    if gone:  # entries gone since they were looked up (the cache emptied by another build): extract them now
         redone = iter(_fresh(engine.submit(gone), len(gone), cache))
         found = [hit if hit is not None else next(redone) for hit in found]
     fresh = _fresh(future, len(chunk) - len(found), cache) if future is not None else []
@@ -252,6 +253,20 @@ def _fresh(future: ChunkFuture, expected: int, cache) -> list[PaperExtraction]:
     return [loads_entry(entry, ex.paper) for ex, entry in zip(fresh, entries, strict=True)]
 
 
+def cache_fingerprint(config: "Config", nlp: "Language | None" = None) -> str | None:
+    """The pipeline fingerprint of the extraction cache a run uses, or None when it uses none.
+
+    A run uses the cache when ``config.use_cache`` and no ``nlp`` of the
+    caller's is given (a caller's pipeline may differ from the one the
+    fingerprint describes).
+    """
+    if not config.use_cache or nlp is not None:
+        return None
+    from ..cache import pipeline_fingerprint
+
+    return pipeline_fingerprint(pipeline_options(config))
+
+
 def extract_papers(
     config: "Config",
     papers: Iterable[Paper],
@@ -268,11 +283,10 @@ def extract_papers(
     one the cache's fingerprint describes). Engine and cache are closed when
     the iterator is exhausted or closed.
     """
-    from ..cache import ExtractionCache, pipeline_fingerprint
+    from ..cache import ExtractionCache
 
-    cache = None
-    if config.use_cache and nlp is None:
-        cache = ExtractionCache(config.cache_path, fingerprint=pipeline_fingerprint(pipeline_options(config)))
+    fingerprint = cache_fingerprint(config, nlp)
+    cache = ExtractionCache(config.cache_path, fingerprint=fingerprint) if fingerprint is not None else None
     try:
         with make_engine(config, nlp=nlp, cache_entries=cache is not None) as engine:
             yield from run_extraction(papers, engine, cache=cache, chunk_size=config.batch_size,
