@@ -72,7 +72,7 @@ def test_splice_after_a_change_same_bytes_as_written_afresh(tmp_path):
     write_all(H, tmp_path / "fresh", reuse=False)
     assert files(tmp_path / "inc") == files(tmp_path / "fresh")
     elements = 1 + H.number_of_nodes() + H.number_of_edges()
-    blocks = sum(len(mention_chunks(n, d["papers"])) for n, d in H.nodes(data=True)
+    blocks = sum(len(mention_chunks(d["papers"])) for d in H.nodes.values()
                  if d["type"] != "paper" and d.get("papers"))  # RDF writes entities' kg:mentioned_in apart
     assert rdf.copied + rdf.rendered == elements + blocks and js.copied + js.rendered == elements - 1
     # what changed: the new paper, the changed entity and the block of its mentions the paper fell into,
@@ -333,7 +333,7 @@ def test_splice_popular_entity_gaining_a_paper_renders_one_block_of_its_mentions
         return G
 
     papers = [f"paper:{i:03d}" for i in range(300)]
-    blocks = mention_chunks("method:x", sorted(papers))
+    blocks = mention_chunks(sorted(papers))
     assert len(blocks) > 5
     finals = {name: tmp_path / file for name, file in RDF.items()}
     reuse = Reuse(tmp_path / "idx" / "rdf.npz", finals)

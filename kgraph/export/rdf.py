@@ -382,7 +382,7 @@ def _elements(G: nx.MultiDiGraph, base_iri: str,
                 (tail, key, data.get(schema.RELATION)) for tail, key, data in sorted_out_edges(G, node, successors)])
         yield node_digest, lambda out, node=node, attrs=attrs: _add_node(out, G, node, attrs, base_iri)
         if papers is not None:
-            for chunk in mention_chunks(node, papers):
+            for chunk in mention_chunks(papers):
                 yield (digest(("mentioned_in", node, chunk)) if digests.hashed else None,
                        lambda out, node=node, chunk=chunk: _add_mentioned_in(out, node, chunk, base_iri))
     for number, (head, tail, key, data) in enumerate(iter_sorted_edges(G, nodes)):
@@ -905,7 +905,7 @@ def _add_node(out: _Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], 
 MENTION_CHUNK = 32  # papers in one block of an entity's kg:mentioned_in triples, on average
 
 
-def mention_chunks(node: Any, papers: Any) -> list[list[str]]:
+def mention_chunks(papers: Any) -> list[list[str]]:
     """An entity's papers (``papers``, in order) cut into the blocks its ``kg:mentioned_in`` triples are written in.
 
     A block ends after each paper whose id's CRC-32 is a multiple of
@@ -913,7 +913,7 @@ def mention_chunks(node: Any, papers: Any) -> list[list[str]]:
     their positions, so a paper added to the corpus changes only the block it
     falls into, and every other block is copied from the previous files.
 
-    >>> [len(chunk) for chunk in mention_chunks("method:x", [f"paper:{i}" for i in range(100)])]
+    >>> [len(chunk) for chunk in mention_chunks([f"paper:{i}" for i in range(100)])]
     [35, 54, 11]
     """
     chunks: list[list[str]] = [[]]
