@@ -45,7 +45,7 @@ def test_decode_of_nothing_is_nothing():
     (["O"], []),
     (["B-METHOD", "I-METHOD", "B-METHOD"], [(0, 2, "METHOD"), (2, 3, "METHOD")]),
     (["O", "B-TASK", "I-TASK", "I-TASK"], [(1, 4, "TASK")]),
-    (["B-DATASET", "O", "B-METRIC"], [(0, 1, "DATASET"), (2, 3, "METRIC")]),
+    (["B-DATASET", "O", "B-TASK"], [(0, 1, "DATASET"), (2, 3, "TASK")]),
 ])
 def test_tags_to_spans(tags, spans):
     assert tags_to_spans([T[t] for t in tags]) == spans
@@ -74,27 +74,52 @@ def test_encoder_module_examples_run():
     assert result.attempted and not result.failed
 
 
-def test_training_examples_keep_missing_annotation_missing(tmp_path):
-    from spacy.tokens import DocBin, Span
+def _silver_paper(title, abstract, entities, relations=()):
+    from kgraph.eval.silver import SilverEntity, SilverMention, SilverPaper, SilverRelation
 
-    from kgraph.nlp.training.encoder import IGNORE, read_examples, spans_of
+    def mentions(name):
+        out = []
+        for field, text in (("title", title), ("abstract", abstract)):
+            start = text.find(name)
+            while start >= 0:
+                out.append(SilverMention(field, start, start + len(name), name))
+                start = text.find(name, start + 1)
+        return tuple(out)
 
-    doc = Doc(spacy.blank("en").vocab, words=["We", "use", "BERT", "for", "parsing", "trees", "."])
-    doc.set_ents([Span(doc, 2, 3, "METHOD"), Span(doc, 4, 5, "TASK")], missing=[doc[5:6]], default="outside")
-    DocBin(docs=[doc]).to_disk(tmp_path / "train.spacy")
-    (example,) = read_examples(tmp_path / "train.spacy", max_words=120)
-    assert example.words == ("We", "use", "BERT", "for", "parsing", "trees", ".")
-    assert [TAGS[t] if t != IGNORE else None for t in example.tags] == [
-        "O", "O", "B-METHOD", "O", "B-TASK", None, "O"]
-    assert spans_of(example.tags) == {(2, 3, "METHOD"), (4, 5, "TASK")}
+    return SilverPaper(
+        n=1, title=title, abstract=abstract,
+        entities=tuple(SilverEntity(t, name, (), proposed, mentions(name)) for t, name, proposed in entities),
+        relations=tuple(SilverRelation(h, r, t, ()) for h, r, t in relations),
+    )
 
 
-def test_training_examples_cut_long_sentences(tmp_path):
-    from spacy.tokens import DocBin
+def test_silver_paper_on_kgraph_tokens():
+    from kgraph.nlp.training.silver import IGNORE, token_papers
 
-    from kgraph.nlp.training.encoder import read_examples
+    paper = _silver_paper(
+        "Multi-view Fast3R", "We extend DUSt3R with a feed-forward transformer. Fast3R beats DUSt3R on CO3D.",
+        [("method", "Fast3R", True), ("method", "DUSt3R", False), ("method", "feed-forward transformer", False),
+         ("method", "transformer", False), ("dataset", "CO3D", False), ("task", "ward", False)],
+        [("Fast3R", "extends", "DUSt3R"), ("Fast3R", "evaluated_on", "CO3D")],
+    )
+    (tp,) = token_papers([paper])
+    names = ("O", "B-METHOD", "B-TASK", "B-DATASET", "I-METHOD", "I-TASK", "I-DATASET")
+    tagged = [[(w, names[t] if t != IGNORE else None) for w, t in zip(ws, ts)] for ws, ts in zip(tp.sentences, tp.tags)]
+    assert tagged[0] == [("Multi", "O"), ("-", "O"), ("view", "O"), ("Fast3R", "B-METHOD")]
+    # the hyphenated name is one span; the nested "transformer" yields to it; "ward" (inside "forward") carries no loss
+    assert tagged[1][5:9] == [("feed", "B-METHOD"), ("-", "I-METHOD"), ("forward", None), ("transformer", "I-METHOD")]
+    assert len(tp.sentences) == 3  # title, then two sentences
+    by_name = {e.name: e for e in tp.entities}
+    assert by_name["Fast3R"].spans == ((0, 3, 4), (2, 0, 1)) and by_name["Fast3R"].proposed
+    assert by_name["CO3D"].spans == ((2, 4, 5),)
+    assert {(tp.entities[h].name, r, tp.entities[t].name) for h, r, t in tp.relations} == {
+        ("Fast3R", "extends", "DUSt3R"), ("Fast3R", "evaluated_on", "CO3D")}
 
-    doc = Doc(spacy.blank("en").vocab, words=[f"w{i}" for i in range(250)])
-    doc.set_ents([], default="outside")
-    DocBin(docs=[doc]).to_disk(tmp_path / "train.spacy")
-    assert [len(e.words) for e in read_examples(tmp_path / "train.spacy", max_words=120)] == [120, 120, 10]
+
+def test_training_examples_cut_long_sentences():
+    from kgraph.nlp.training.encoder import examples
+    from kgraph.nlp.training.silver import TokenPaper
+
+    words = tuple(f"w{i}" for i in range(250))
+    paper = TokenPaper(1, (words,), ((0,) * 250,), (), ())
+    assert [len(e.words) for e in examples([paper], max_words=120)] == [120, 120, 10]

@@ -134,3 +134,44 @@ def train_relations(train, dev, output, epochs, seed) -> None:
     selected = classifier.meta["selected"]
     click.echo(f"dev micro F1 {100 * selected['dev_micro']['f1']:.1f} (epoch {selected['epoch']}, "
                f"NONE bias {selected['none_bias']}) -> {output} ({output.stat().st_size // 1024} KiB)")
+
+
+@eval_group.command(name="silver")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--split", type=click.Choice(["dev", "train", "all"]), default="dev", show_default=True,
+              help="Which papers: the development split (n % 10 == 0), the training split, or all.")
+@click.option("--fast", is_flag=True, help="Score the fast pipeline.")
+@click.option("--relations", "relation_mode", type=click.Choice(["learned", "learned+rules", "rules"]),
+              default="learned", show_default=True, help="How the default pipeline relates entities.")
+@click.option("--predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Score this extractions.jsonl instead of running a pipeline.")
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the extraction records scored (extractions.jsonl's shape).")
+@click.option("--limit", type=int, default=None, help="Score only the first N papers of the split.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def silver(path, split, fast, relation_mode, predictions, save, limit, as_json) -> None:
+    """Paper-level scores on the annotated arXiv abstracts (PATH: silver.jsonl or its folder).
+
+    Entities count when a surface form matches a gold name or alias (case,
+    hyphens, a leading article and a plural s aside) with the same type;
+    relations when both ends and the type match (compared_with in either
+    order). See docs/BENCHMARKS.md.
+    """
+    from ..eval.silver import evaluate_silver, format_scores
+
+    try:
+        nlp = None
+        if predictions is None:
+            from ..nlp.pipeline import load_pipeline
+
+            nlp = load_pipeline(fast=fast, relations=relation_mode)
+        records: list = []
+        scores = evaluate_silver(path, nlp=nlp, split=split, limit=limit, predictions=predictions,
+                                 records_out=records)
+    except KGraphError as exc:
+        _fail(str(exc))
+    if save is not None:
+        from ..export.atomic import atomic_write_text
+
+        atomic_write_text(save, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records))
+    click.echo(json.dumps(scores, indent=2) if as_json else format_scores(scores))

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from ..model import EntityType
+from ..model import EntityType, RelationType
 from . import lexicon
 from .acronyms import find_acronym_pairs, iter_acronym_candidates
 from .candidates import (
@@ -28,7 +28,7 @@ from .candidates import (
     iter_title_candidates,
     select,
 )
-from .relations import find_relations
+from .relations import FoundRelation, find_relations
 from .vocab import VocabEntry, load_vocab
 
 for _name in ("kgraph_candidates", "kgraph_acronyms", "kgraph_mentions", "kgraph_relations"):
@@ -142,11 +142,157 @@ def select_mentions(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("kgraph_relations_v1")
-def sentence_relations(doc: Doc) -> Doc:
-    """Typed relations between the doc's mentions, sentence by sentence."""
-    doc._.kgraph_relations = find_relations(doc, doc._.kgraph_mentions or [])
-    return doc
+@Language.factory("kgraph_relations_v1", default_config={"entity_relations": True})
+def make_sentence_relations(nlp: Language, name: str, entity_relations: bool):
+    """Typed relations between the doc's mentions, sentence by sentence, after those already found
+    (``kgraph_pairs_v1``'s). ``entity_relations=False``: the paper-level rules only."""
+
+    def sentence_relations(doc: Doc) -> Doc:
+        found = find_relations(doc, doc._.kgraph_mentions or [], entity_relations=entity_relations)
+        doc._.kgraph_relations = list(doc._.kgraph_relations or []) + found
+        return doc
+
+    return sentence_relations
+
+
+@Language.factory(
+    "kgraph_pairs_v1",
+    default_config={"model": "default", "min_score": None, "proposals": "learned"},
+)
+def make_pair_model(nlp: Language, name: str, model: str, min_score: float | None, proposals: str):
+    """The learned relation and proposal model (:mod:`kgraph.nlp.pairs`) over the tagger's word vectors."""
+    from ..errors import PipelineError
+    from .ner import model_path
+    from .pairs import PairModel
+
+    if proposals not in PROPOSAL_MODES:
+        raise PipelineError(f"kgraph_pairs_v1: proposals={proposals!r}; expected one of {list(PROPOSAL_MODES)}")
+    path = model_path(model)
+    try:
+        pair_model = PairModel(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise PipelineError(f"cannot load the relation model in {path} (train it with `make train`): {exc}") from None
+    return PairComponent(pair_model, min_score=min_score, proposals=proposals)
+
+
+PROPOSAL_MODES = ("learned", "rules", "both")
+
+
+class PairComponent:
+    """Marks what the paper proposes and relates its entities (``doc._.kgraph_relations``, extractor
+    ``model:pairs``), reading ``doc._.kgraph_vectors``; a doc without vectors is left as it is.
+
+    ``proposals``: ``"learned"`` replaces the rules' proposal marks with the model's,
+    ``"both"`` keeps either, ``"rules"`` leaves them to the rules.
+    """
+
+    def __init__(self, model, *, min_score: float | None = None, proposals: str = "learned"):
+        self.model = model
+        self.min_score = min_score
+        self.proposals = proposals
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .pairs import PairEntity
+
+        mentions = list(doc._.kgraph_mentions or [])
+        vectors = doc._.kgraph_vectors
+        if vectors is None or not mentions:
+            return doc
+        sentences, where = _sentence_words(doc)
+        sent_vectors = [vectors[tokens] for tokens in sentences]
+        groups = local_entities(doc, mentions)
+        entities = []
+        for group in groups:
+            spans = []
+            for i in group:
+                m = mentions[i]
+                if m.start in where and m.end - 1 in where and where[m.start][0] == where[m.end - 1][0]:
+                    spans.append((where[m.start][0], where[m.start][1], where[m.end - 1][1] + 1))
+            entities.append(PairEntity(mentions[group[0]].type.value, tuple(spans)))
+        if self.proposals != "rules":
+            probs = self.model.proposed(sent_vectors, entities)
+            for group, p in zip(groups, probs):
+                learned = bool(p >= self.model.min_proposed) and mentions[group[0]].type is not EntityType.TASK
+                for i in group:
+                    mark = learned or (self.proposals == "both" and mentions[i].proposed)
+                    mentions[i] = mentions[i].with_(proposed=mark)
+            doc._.kgraph_mentions = mentions
+        found = []
+        for pair in self.model.relations_of(sent_vectors, entities, min_score=self.min_score):
+            head, tail, bounds = _closest_mentions(doc, groups[pair.head], groups[pair.tail], mentions, where,
+                                                   sentences)
+            found.append(FoundRelation(head, RelationType(pair.relation), tail, *bounds, "model:pairs"))
+        doc._.kgraph_relations = list(doc._.kgraph_relations or []) + found
+        return doc
+
+
+def _sentence_words(doc: Doc) -> tuple[list[list[int]], dict[int, tuple[int, int]]]:
+    """Each sentence's token indices (whitespace left out) and each token's (sentence, word)."""
+    sentences: list[list[int]] = []
+    where: dict[int, tuple[int, int]] = {}
+    for sent in doc.sents:
+        tokens = [t.i for t in sent if not t.is_space]
+        if tokens:
+            for w, i in enumerate(tokens):
+                where[i] = (len(sentences), w)
+            sentences.append(tokens)
+    return sentences, where
+
+
+def local_entities(doc: Doc, mentions: list[Candidate]) -> list[list[int]]:
+    """The paper's mentions grouped into entities: same type and the same words (case, hyphens,
+    a plural s aside), or the two halves of an acronym definition. Groups in order of first mention."""
+    parent = list(range(len(mentions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple, int] = {}
+    for i, m in enumerate(mentions):
+        forms = [doc[m.start : m.end].text, m.long_form, m.short_form]
+        for form in forms:
+            if not form:
+                continue
+            key = (m.type, _group_key(form))
+            if key in first:
+                parent[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(mentions)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _group_key(text: str) -> str:
+    words = text.lower().replace("-", " ").replace("/", " ").split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
+def _closest_mentions(doc: Doc, head_group, tail_group, mentions, where, sentences):
+    """A mention of each entity, as close as they come, and the evidence: the sentence naming both,
+    else the sentences from one to the other (in the abstract; a title mention cites the other's)."""
+    best = None
+    for h in head_group:
+        for t in tail_group:
+            sh = where.get(mentions[h].start, (0, 0))[0]
+            st = where.get(mentions[t].start, (0, 0))[0]
+            title = (sh == 0) != (st == 0)
+            key = (title, abs(sh - st), abs(mentions[h].start - mentions[t].start))
+            if best is None or key < best[0]:
+                best = (key, h, t, sh, st)
+    _, h, t, sh, st = best
+    if (sh == 0) != (st == 0):
+        sh = st = max(sh, st)
+    lo, hi = min(sh, st), max(sh, st)
+    start = doc[sentences[lo][0]].idx
+    last = doc[sentences[hi][-1]]
+    return h, t, (start, last.idx + len(last.text))
 
 
 @Language.factory(

@@ -5,6 +5,9 @@ encoder's word pieces) and ``meta.json`` (its tags). It is trained by
 :mod:`kgraph.nlp.training.encoder`; running it needs onnxruntime and
 tokenizers only (no torch).
 
+A model also gives each word's vector (the encoder's output at its first
+piece), which the relation model reads (:mod:`kgraph.nlp.pairs`).
+
 >>> scores = np.zeros((2, len(TAGS)))
 >>> scores[0, TAGS.index("I-TASK")] = scores[1, TAGS.index("I-TASK")] = 5.0   # an entity cannot open with I-
 >>> [TAGS[t] for t in EncoderTagger.decode(scores)]
@@ -16,24 +19,35 @@ tokenizers only (no torch).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-LABELS = ("METHOD", "TASK", "DATASET", "MATERIAL", "METRIC")
-TAGS = ("O",) + tuple(f"B-{label}" for label in LABELS) + tuple(f"I-{label}" for label in LABELS)
+LABELS = ("METHOD", "TASK", "DATASET")
 N_SHAPES = 4
 MAX_PIECES = 256
 MAX_WORDS = 120
 
-# allowed[i, j]: tag j may follow tag i (I-X only after B-X or I-X)
-_ALLOWED = np.ones((len(TAGS), len(TAGS)), dtype=bool)
-for _j, _tag in enumerate(TAGS):
-    if _tag.startswith("I-"):
-        for _i, _prev in enumerate(TAGS):
-            _ALLOWED[_i, _j] = _prev[2:] == _tag[2:] and _prev != "O"
-_START_ALLOWED = np.array([not t.startswith("I-") for t in TAGS])
+
+def tags_for(labels: Sequence[str]) -> tuple[str, ...]:
+    """``O``, then ``B-`` of each label, then ``I-`` of each label."""
+    return ("O",) + tuple(f"B-{label}" for label in labels) + tuple(f"I-{label}" for label in labels)
+
+
+TAGS = tags_for(LABELS)
+
+
+@lru_cache(maxsize=8)
+def _constraints(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """allowed[i, j]: tag j may follow tag i (I-X only after B-X or I-X); which tags may start."""
+    allowed = np.ones((len(tags), len(tags)), dtype=bool)
+    for j, tag in enumerate(tags):
+        if tag.startswith("I-"):
+            for i, prev in enumerate(tags):
+                allowed[i, j] = prev[2:] == tag[2:] and prev != "O"
+    return allowed, np.array([not t.startswith("I-") for t in tags])
 
 
 def shape_features(words: Sequence[str]) -> np.ndarray:
@@ -52,12 +66,12 @@ def shape_features(words: Sequence[str]) -> np.ndarray:
     return out
 
 
-def tags_to_spans(tags: Sequence[int]) -> list[tuple[int, int, str]]:
-    """Half-open word spans of a valid BIO sequence."""
+def tags_to_spans(tags: Sequence[int], names: Sequence[str] = TAGS) -> list[tuple[int, int, str]]:
+    """Half-open word spans of a valid BIO sequence (``names``: the tag of each index)."""
     out: list[tuple[int, int, str]] = []
     start, label = -1, ""
     for i, t in enumerate(list(tags) + [0]):
-        tag = TAGS[t]
+        tag = names[t]
         if tag.startswith("I-") and tag[2:] == label:
             continue
         if label:
@@ -74,8 +88,11 @@ class EncoderTagger:
         from tokenizers import Tokenizer
 
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        if tuple(meta.get("tags", ())) != TAGS:
-            raise ValueError(f"{path}: tags {meta.get('tags')} differ from this kgraph's {list(TAGS)}")
+        self.labels = tuple(meta.get("labels", ()))
+        self.tags = tags_for(self.labels)
+        if not self.labels or tuple(meta.get("tags", ())) != self.tags:
+            raise ValueError(f"{path}: tags {meta.get('tags')} are not the BIO tags of labels {list(self.labels)}")
+        self.allowed, self.start_allowed = _constraints(self.tags)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -86,19 +103,21 @@ class EncoderTagger:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self.meta = meta
-        self.labels = tuple(meta.get("labels", LABELS))
+        self.outputs = [o.name for o in self.session.get_outputs()]
+        self.has_vectors = "vectors" in self.outputs
 
     @staticmethod
-    def decode(logits: np.ndarray) -> list[int]:
+    def decode(logits: np.ndarray, tags: Sequence[str] = TAGS) -> list[int]:
         """Best tag sequence under the BIO constraint (Viterbi over log-softmax scores)."""
         n = logits.shape[0]
         if n == 0:
             return []
+        allowed, start_allowed = _constraints(tuple(tags))
         scores = logits - logits.max(axis=1, keepdims=True)
         scores = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-        penalty = np.where(_ALLOWED, 0.0, -1e9)
-        best = np.where(_START_ALLOWED, scores[0], -1e9)
-        back = np.zeros((n, len(TAGS)), dtype=np.int64)
+        penalty = np.where(allowed, 0.0, -1e9)
+        best = np.where(start_allowed, scores[0], -1e9)
+        back = np.zeros((n, len(tags)), dtype=np.int64)
         for i in range(1, n):
             total = best[:, None] + penalty
             back[i] = total.argmax(axis=0)
@@ -110,25 +129,39 @@ class EncoderTagger:
 
     def tag(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32) -> list[list[tuple[int, int, str]]]:
         """Entity spans (word offsets, half-open, label) of each sentence."""
+        return self.tag_with_vectors(sentences, batch_size=batch_size)[0]
+
+    def tag_with_vectors(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32
+                         ) -> tuple[list[list[tuple[int, int, str]]], list[np.ndarray | None]]:
+        """Entity spans of each sentence, and each sentence's word vectors (words x dims; ``None``
+        when the model gives none). A word that lost its pieces to ``MAX_PIECES`` has a zero vector."""
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, first word, words)
         for k, words in enumerate(sentences):
             for first in range(0, len(words), MAX_WORDS):
                 pieces.append((k, first, list(words[first : first + MAX_WORDS])))
         out: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
+        vectors: list[np.ndarray | None] = [None for _ in sentences]
         order = sorted(range(len(pieces)), key=lambda i: len(pieces[i][2]))
         for b0 in range(0, len(order), batch_size):
             batch = [pieces[i] for i in order[b0 : b0 + batch_size]]
-            logits, seen = self._run([words for _, _, words in batch])
+            logits, vecs, seen = self._run([words for _, _, words in batch])
             for row, (k, first, words) in enumerate(batch):
-                tags = self.decode(logits[row, : len(words)])
+                tags = self.decode(logits[row, : len(words)], self.tags)
                 tags = [t if w in seen[row] else 0 for w, t in enumerate(tags)]
-                out[k].extend((first + s, first + e, label) for s, e, label in tags_to_spans(tags))
-        return out
+                out[k].extend((first + s, first + e, label) for s, e, label in tags_to_spans(tags, self.tags))
+                if vecs is not None:
+                    if vectors[k] is None:
+                        vectors[k] = np.zeros((len(sentences[k]), vecs.shape[-1]), dtype=np.float32)
+                    part = vecs[row, : len(words)].copy()
+                    part[[w for w in range(len(words)) if w not in seen[row]]] = 0.0
+                    vectors[k][first : first + len(words)] = part
+        return out, vectors
 
-    def _run(self, batch: list[list[str]]) -> tuple[np.ndarray, list[set[int]]]:
+    def _run(self, batch: list[list[str]]) -> tuple[np.ndarray, np.ndarray | None, list[set[int]]]:
         ids, mask, first, shapes, seen = encode_words(self.tokenizer, batch)
-        (logits,) = self.session.run(None, {"ids": ids, "mask": mask, "first": first, "shapes": shapes})
-        return logits, seen
+        found = self.session.run(None, {"ids": ids, "mask": mask, "first": first, "shapes": shapes})
+        named = dict(zip(self.outputs, found))
+        return named["logits"], named.get("vectors"), seen
 
 
 def encode_words(tokenizer, batch: Sequence[Sequence[str]]):

