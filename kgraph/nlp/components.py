@@ -7,7 +7,8 @@ each other only through the Doc extensions declared here:
 - ``doc._.kgraph_candidates``: candidate mentions from every extractor;
 - ``doc._.kgraph_acronyms``: acronym definitions;
 - ``doc._.kgraph_mentions``: the selected, typed mentions;
-- ``doc._.kgraph_relations``: relations between them.
+- ``doc._.kgraph_relations``: relations between them;
+- ``doc._.kgraph_vectors``: the entity tagger's word vectors (tokens x dims), read by the relation model.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..model import EntityType, RelationType
 from . import lexicon
 from .acronyms import find_acronym_pairs, iter_acronym_candidates
 from .candidates import (
+    PRIORITY,
     Candidate,
     is_name_shaped,
     iter_dataset_cue_candidates,
@@ -31,7 +33,7 @@ from .candidates import (
 from .relations import FoundRelation, find_relations
 from .vocab import VocabEntry, load_vocab
 
-for _name in ("kgraph_candidates", "kgraph_acronyms", "kgraph_mentions", "kgraph_relations"):
+for _name in ("kgraph_candidates", "kgraph_acronyms", "kgraph_mentions", "kgraph_relations", "kgraph_vectors"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -133,13 +135,28 @@ def term_patterns(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("kgraph_mentions_v1")
-def select_mentions(doc: Doc) -> Doc:
-    """Settle overlaps between extractors and mark what the paper proposes."""
-    mentions = select(_candidates(doc))
-    mentions = mark_proposed(doc, mentions)
-    doc._.kgraph_mentions = mentions
-    return doc
+@Language.factory("kgraph_mentions_v1", default_config={"extractors": ""})
+def make_select_mentions(nlp: Language, name: str, extractors: str):
+    """Settle overlaps between extractors and mark what the paper proposes.
+
+    ``extractors``: the comma-separated extractor families whose candidates
+    compete (``"model,acronym,title"``); empty for all of them.
+    """
+    keep = frozenset(x.strip() for x in extractors.split(",") if x.strip())
+    unknown = sorted(keep - set(PRIORITY))
+    if unknown:
+        from ..errors import PipelineError
+
+        raise PipelineError(f"kgraph_mentions_v1: unknown extractors {unknown}; expected some of {sorted(PRIORITY)}")
+
+    def select_mentions(doc: Doc) -> Doc:
+        candidates = _candidates(doc)
+        if keep:
+            candidates = [c for c in candidates if c.extractor.split(":")[0] in keep]
+        doc._.kgraph_mentions = mark_proposed(doc, select(candidates))
+        return doc
+
+    return select_mentions
 
 
 @Language.factory("kgraph_relations_v1", default_config={"entity_relations": True})
