@@ -2,7 +2,8 @@
 
     python bench/ner_speed.py [N_ABSTRACTS] [PIPELINES...]
 
-PIPELINES are any of ``tokenizer`` (spaCy's tokenizer alone), ``rules``
+PIPELINES are any of ``en_core_web_sm`` (the base model's whole pipeline, its
+own NER included: the anchor to compare against), ``tokenizer`` (spaCy's tokenizer alone), ``rules``
 (kgraph without the trained recognizer), ``fast``, ``default``, ``ner-fast`` /
 ``ner-default`` (the bare trained recognizers). For each, one process is timed
 by CPU time (``time.process_time``: what one core does, whatever else the
@@ -38,6 +39,8 @@ def load(name: str):
     from kgraph.nlp.ner import bare_pipeline
     from kgraph.nlp.pipeline import BASE_MODEL, load_pipeline
 
+    if name == "en_core_web_sm":
+        return spacy.load(BASE_MODEL)
     if name == "tokenizer":
         return spacy.load(BASE_MODEL, exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler",
                                               "lemmatizer", "ner"])

@@ -92,17 +92,24 @@ def recognizer_labels(nlp: Language) -> tuple[str, ...]:
 
 @Language.factory(
     "kgraph_ner_v1",
-    default_config={"model": "default", "batch_size": 64},
+    default_config={"model": "default", "batch_size": 64, "known_types": True},
 )
-def make_model_recognizer(nlp: Language, name: str, model: str, batch_size: int) -> "ModelRecognizer | TaggerRecognizer":
+def make_model_recognizer(nlp: Language, name: str, model: str, batch_size: int,
+                          known_types: bool) -> "ModelRecognizer | TaggerRecognizer":
+    """``known_types``: a span that is exactly a known (gazetteer) name takes its type (:func:`iter_model_candidates`)."""
     recognizer = load_recognizer(model)
     if isinstance(recognizer, EncoderTagger):
-        return TaggerRecognizer(nlp, recognizer, batch_size=batch_size)
-    return ModelRecognizer(nlp, recognizer, batch_size=batch_size)
+        component = TaggerRecognizer(nlp, recognizer, batch_size=batch_size)
+    else:
+        component = ModelRecognizer(nlp, recognizer, batch_size=batch_size)
+    component.known_types = known_types
+    return component
 
 
 class ModelRecognizer:
     """Runs a trained NER pipeline's components on the host pipeline's docs."""
+
+    known_types = True
 
     def __init__(self, nlp: Language, recognizer: Language, *, batch_size: int = 64):
         self.components = [proc for _, proc in recognizer.pipeline]
@@ -114,14 +121,14 @@ class ModelRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         for proc in self.components:
             doc = proc(doc)
-        return _add_candidates(doc)
+        return _add_candidates(doc, self.known_types)
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size or self.batch_size):
             for proc in self.components:
                 batch = list(proc.pipe(batch)) if hasattr(proc, "pipe") else [proc(d) for d in batch]
             for doc in batch:
-                yield _add_candidates(doc)
+                yield _add_candidates(doc, self.known_types)
 
 
 class TaggerRecognizer:
@@ -132,6 +139,8 @@ class TaggerRecognizer:
     model gives word vectors, ``doc._.kgraph_vectors`` holds them (one row per
     token, zero for whitespace) for the relation model (``kgraph_pairs_v1``).
     """
+
+    known_types = True
 
     def __init__(self, nlp: Language, tagger: EncoderTagger, *, batch_size: int = 64):
         self.tagger = tagger
@@ -164,7 +173,7 @@ class TaggerRecognizer:
                     if last - first == end - start - 1:  # no whitespace token inside
                         spans.append(Span(doc, first, last + 1, label=label))
             doc.ents = filter_spans(spans)
-            yield _add_candidates(doc)
+            yield _add_candidates(doc, self.known_types)
 
 
 def _sentence_tokens(doc: Doc) -> Iterator[list[int]]:
@@ -187,20 +196,21 @@ def _sentence_tokens(doc: Doc) -> Iterator[list[int]]:
             yield tokens
 
 
-def _add_candidates(doc: Doc) -> Doc:
-    found = list(iter_model_candidates(doc))
+def _add_candidates(doc: Doc, known_types: bool = True) -> Doc:
+    found = list(iter_model_candidates(doc, known_types=known_types))
     if doc._.kgraph_candidates is None:
         doc._.kgraph_candidates = []
     doc._.kgraph_candidates.extend(found)
     return doc
 
 
-def iter_model_candidates(doc: Doc) -> Iterator[Candidate]:
+def iter_model_candidates(doc: Doc, *, known_types: bool = True) -> Iterator[Candidate]:
     """The doc's method, task and dataset entities as candidates, each cleaned by :func:`clean_span`.
 
     An entity with exactly the span of a known name (a gazetteer candidate
-    already in the doc) takes that name's type and id: the model finds where a
-    name is, the dictionary knows what a known name is ("a ResNet on CIFAR-10").
+    already in the doc) takes that name's id and, with ``known_types``, its
+    type: the model finds where a name is, the dictionary knows what a known
+    name is ("a ResNet on CIFAR-10").
     """
     known = {(c.start, c.end): (c.type, c.known_id) for c in (doc._.kgraph_candidates or ()) if c.known_id}
     for ent in doc.ents:
@@ -210,7 +220,8 @@ def iter_model_candidates(doc: Doc) -> Iterator[Candidate]:
         span = clean_span([t.text for t in doc[ent.start : ent.end]])
         if span is not None:
             start, end = ent.start + span[0], ent.start + span[1]
-            kind, known_id = known.get((start, end), (kind, None))
+            known_kind, known_id = known.get((start, end), (kind, None))
+            kind = known_kind if known_types else kind
             yield Candidate(start, end, kind, MODEL_EXTRACTOR, known_id=known_id)
 
 
