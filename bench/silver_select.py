@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kgraph.eval.silver import as_guideline, iter_silver, score_papers, silver_papers  # noqa: E402
+from kgraph.eval.silver import RELATION_TYPES, as_guideline, iter_silver, score_papers, silver_papers  # noqa: E402
 from kgraph.export.extractions import iter_extraction_records  # noqa: E402
 from kgraph.nlp.extract import doc_to_extraction, paper_text  # noqa: E402
 from kgraph.nlp.ner import MODEL_EXTRACTOR, iter_model_candidates  # noqa: E402
@@ -64,6 +64,25 @@ def run_variant(nlp, docs, papers, gold, *, model: str, extractors: str, relatio
     return score_papers(records, gold)
 
 
+def retag(ner, docs, o_bias: float) -> None:
+    """Run the recognizer again with another O bias (its candidates replaced)."""
+    ner.tagger.o_bias = o_bias
+    for doc in docs:
+        doc._.kgraph_candidates = [c for c in doc._.kgraph_candidates if c.extractor != MODEL_EXTRACTOR]
+    for _ in ner.pipe(docs):
+        pass
+
+
+def show(row: dict) -> None:
+    s = row["scores"]
+    e, r, p = s["any.strict"], s["relations.strict"], s["proposed.strict"]
+    types = "pwc" if row["known_types"] else "model"
+    threshold = row["min_score"] if isinstance(row["min_score"], float) else "type"
+    print(f"{row['extractors']:32} {types:5} {row['o_bias']:6.1f} {row['relations']:14} {row['proposals']:9} "
+          f"{threshold!s:>4} {100 * e['f1']:7.1f} {100 * e['p']:6.1f} {100 * e['r']:6.1f} {100 * r['f1']:7.1f} "
+          f"{100 * r['p']:6.1f} {100 * r['r']:6.1f} {100 * p['f1']:7.1f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("silver", type=Path)
@@ -72,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write every variant's scores here")
     parser.add_argument("--extractors", default="all", choices=sorted(EXTRACTORS),
                         help="the extractor families the other variants keep")
+    parser.add_argument("--types", default="pwc", choices=("pwc", "model"),
+                        help="whether the other variants let a known name's type override the model's")
+    parser.add_argument("--o-bias", type=lambda v: [float(x) for x in v.split(",") if x], default=[0.5, 1.0],
+                        help="O biases of the tagger to try (comma-separated)")
     args = parser.parse_args(argv)
     silver = list(iter_silver(args.silver, split="dev"))[: args.limit]
     papers = silver_papers(silver)
@@ -83,22 +106,40 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     rows = []
     base = args.extractors
-    variants = [(name, "learned", "learned", 0.5, True) for name in EXTRACTORS]
-    variants += [(base, "learned", "learned", 0.5, False)]
-    variants += [(base, "rules", "rules", 0.5, True), (base, "learned+rules", "learned", 0.5, True)]
-    variants += [(base, "learned", proposals, 0.5, True) for proposals in ("both", "rules")]
-    variants += [(base, "learned", "learned", t, True) for t in (0.3, 0.4, 0.6, 0.7)]
-    print(f"{'extractors':32} {'types':5} {'relations':14} {'proposals':9} {'min':>4} {'ent F1':>7} {'ent P':>6} "
-          f"{'ent R':>6} {'rel F1':>7} {'rel P':>6} {'rel R':>6}")
-    for name, relations, proposals, threshold, known_types in variants:
+    known = args.types == "pwc"
+    variants = [(name, "learned", "learned", 0.5, True, 0.0) for name in EXTRACTORS]
+    variants += [(base, "learned", "learned", 0.5, False, 0.0)]
+    variants += [(base, "rules", "rules", 0.5, known, 0.0), (base, "learned+rules", "learned", 0.5, known, 0.0)]
+    variants += [(base, "learned", proposals, 0.5, known, 0.0) for proposals in ("both", "rules")]
+    sweep = (0.3, 0.4, 0.5, 0.6, 0.7)
+    variants += [(base, "learned", "learned", t, known, 0.0) for t in sweep if t != 0.5]
+    variants += [(base, "learned", "learned", 0.5, known, b) for b in args.o_bias]
+    print(f"{'extractors':32} {'types':5} {'O bias':>6} {'relations':14} {'proposals':9} {'min':>4} {'ent F1':>7} "
+          f"{'ent P':>6} {'ent R':>6} {'rel F1':>7} {'rel P':>6} {'rel R':>6} {'prop F1':>7}")
+    ner = nlp.get_pipe("kgraph_ner_v1")
+    tagged_with = 0.0
+    for name, relations, proposals, threshold, known_types, o_bias in variants:
+        if o_bias != tagged_with:
+            retag(ner, docs, o_bias)
+            tagged_with = o_bias
         s = run_variant(nlp, docs, papers, gold, model=args.model, extractors=EXTRACTORS[name], relations=relations,
                         proposals=proposals, min_score=threshold, known_types=known_types)
-        e, r = s["any.strict"], s["relations.strict"]
-        rows.append({"extractors": name, "known_types": known_types, "relations": relations, "proposals": proposals,
-                     "min_score": threshold, "scores": s})
-        types = "pwc" if known_types else "model"
-        print(f"{name:32} {types:5} {relations:14} {proposals:9} {threshold:4.1f} {100 * e['f1']:7.1f} {100 * e['p']:6.1f} "
-              f"{100 * e['r']:6.1f} {100 * r['f1']:7.1f} {100 * r['p']:6.1f} {100 * r['r']:6.1f}", flush=True)
+        rows.append({"extractors": name, "known_types": known_types, "o_bias": o_bias, "relations": relations,
+                     "proposals": proposals, "min_score": threshold, "scores": s})
+        show(rows[-1])
+    if tagged_with:
+        retag(ner, docs, 0.0)
+    # a threshold per relation type: the best of the sweep for each type, then scored together
+    swept = [r for r in rows if r["extractors"] == base and r["relations"] == "learned" and r["proposals"] == "learned"
+             and r["known_types"] == known and r["o_bias"] == 0.0 and r["min_score"] in sweep]
+    per_type = {t: max(swept, key=lambda r: (r["scores"][f"relations.{t}.strict"]["f1"], -abs(r["min_score"] - 0.5)))["min_score"]
+                for t in RELATION_TYPES}
+    s = run_variant(nlp, docs, papers, gold, model=args.model, extractors=EXTRACTORS[base], relations="learned",
+                    proposals="learned", min_score=per_type, known_types=known)
+    rows.append({"extractors": base, "known_types": known, "o_bias": 0.0, "relations": "learned",
+                 "proposals": "learned", "min_score": per_type, "scores": s})
+    show(rows[-1])
+    print("per-type thresholds:", json.dumps(per_type))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -99,6 +99,12 @@ def test_perfect_prediction_scores_one():
     assert s["relations.compared_with.strict"]["tp"] == 1
 
 
+def test_proposed_entities_are_scored_apart():
+    pred = prediction([dict(entity("a", "method", "Fast3R"), proposed=True), dict(entity("b", "method", "DUSt3R"), proposed=True)], [])
+    s = score_papers([pred], gold())
+    assert s["proposed.strict"] == {"p": 0.5, "r": 1.0, "f1": 0.667, "tp": 1, "pred": 2, "gold": 1}
+
+
 def test_wrong_type_and_extra_entities_cost_precision():
     pred = prediction([entity("a", "method", "Fast3R"), entity("d", "method", "CO3D"), entity("x", "method", "views")], [])
     s = score_papers([pred], gold())

@@ -216,6 +216,7 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
     modes = ("strict", "lenient")
     counts = {(t, m): [0, 0, 0] for t in kinds for m in modes}
     rel = {(t, m): [0, 0, 0] for t in RELATION_TYPES + ("all",) for m in modes}
+    proposed = [0, 0, 0]
     missing = 0
     for g in gold:
         rec = preds.get(norm(g["title"]))
@@ -226,6 +227,13 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
         for e in rec.get("entities", []):
             forms = {norm(e.get("label", ""))} | {norm(m.get("text", "")) for m in e.get("mentions", [])}
             pforms[e.get("id")] = (e.get("type"), {x for x in forms if x})
+        gold_proposed = [{norm(x["name"])} | {norm(a) for a in x.get("aliases", [])}
+                         for tt in TYPES for x in g.get(tt + "s", []) if x.get("proposed")]
+        pred_proposed = [pforms[e.get("id")][1] for e in rec.get("entities", [])
+                         if e.get("proposed") and e.get("type") in TYPES]
+        proposed[0] += len(_match(pred_proposed, gold_proposed, False))
+        proposed[1] += len(pred_proposed)
+        proposed[2] += len(gold_proposed)
         for mode in modes:
             lenient = mode == "lenient"
             gid: dict = {}
@@ -266,6 +274,7 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
         out[f"{t}.{mode}"] = _prf(tp, n_pred_, n_gold)
     for (t, mode), (tp, n_pred_, n_gold) in rel.items():
         out[f"relations.{mode}" if t == "all" else f"relations.{t}.{mode}"] = _prf(tp, n_pred_, n_gold)
+    out["proposed.strict"] = _prf(*proposed)
     return out
 
 
@@ -327,7 +336,7 @@ def format_scores(scores: dict) -> str:
              + (f" ({scores['papers_missing']} without predictions)" if scores["papers_missing"] else ""),
              f"  {'':28} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6} {'pred':>6}"]
     rows = [f"{t}.strict" for t in TYPES + ("any",)] + ["relations.strict"]
-    rows += [f"relations.{t}.strict" for t in RELATION_TYPES] + ["any.lenient", "relations.lenient"]
+    rows += [f"relations.{t}.strict" for t in RELATION_TYPES] + ["any.lenient", "relations.lenient", "proposed.strict"]
     for key in rows:
         v = scores[key]
         name = key.replace(".strict", "").replace("any", "entities")

@@ -176,7 +176,7 @@ def make_sentence_relations(nlp: Language, name: str, entity_relations: bool):
     "kgraph_pairs_v1",
     default_config={"model": "default", "min_score": None, "proposals": "learned"},
 )
-def make_pair_model(nlp: Language, name: str, model: str, min_score: float | None, proposals: str):
+def make_pair_model(nlp: Language, name: str, model: str, min_score: float | dict[str, float] | None, proposals: str):
     """The learned relation and proposal model (:mod:`kgraph.nlp.pairs`) over the tagger's word vectors."""
     from ..errors import PipelineError
     from .ner import model_path
@@ -203,7 +203,7 @@ class PairComponent:
     ``"both"`` keeps either, ``"rules"`` leaves them to the rules.
     """
 
-    def __init__(self, model, *, min_score: float | None = None, proposals: str = "learned"):
+    def __init__(self, model, *, min_score: float | dict | None = None, proposals: str = "learned"):
         self.model = model
         self.min_score = min_score
         self.proposals = proposals
@@ -258,7 +258,8 @@ def _sentence_words(doc: Doc) -> tuple[list[list[int]], dict[int, tuple[int, int
 
 def local_entities(doc: Doc, mentions: list[Candidate]) -> list[list[int]]:
     """The paper's mentions grouped into entities: same type and the same words (case, hyphens,
-    a plural s aside), or the two halves of an acronym definition. Groups in order of first mention."""
+    a plural s aside), or the two halves of an acronym definition (``doc._.kgraph_acronyms``).
+    Groups in order of first mention."""
     parent = list(range(len(mentions)))
 
     def find(i: int) -> int:
@@ -278,6 +279,11 @@ def local_entities(doc: Doc, mentions: list[Candidate]) -> list[list[int]]:
                 parent[find(i)] = find(first[key])
             else:
                 first[key] = i
+    for pair in doc._.kgraph_acronyms or ():  # "long form (SHORT)" joins the two wherever each is a mention
+        for kind in {m.type for m in mentions}:
+            a, b = first.get((kind, _group_key(pair.long_form))), first.get((kind, _group_key(pair.short_form)))
+            if a is not None and b is not None:
+                parent[find(a)] = find(b)
     groups: dict[int, list[int]] = {}
     for i in range(len(mentions)):
         groups.setdefault(find(i), []).append(i)

@@ -103,18 +103,24 @@ class EncoderTagger:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self.meta = meta
+        # added to the O tag's log-probability before decoding: > 0 makes the tagger more sparing
+        # with entities (chosen on the development split, kept in meta.json)
+        self.o_bias = float(meta.get("o_bias", 0.0))
         self.outputs = [o.name for o in self.session.get_outputs()]
         self.has_vectors = "vectors" in self.outputs
 
     @staticmethod
-    def decode(logits: np.ndarray, tags: Sequence[str] = TAGS) -> list[int]:
-        """Best tag sequence under the BIO constraint (Viterbi over log-softmax scores)."""
+    def decode(logits: np.ndarray, tags: Sequence[str] = TAGS, *, o_bias: float = 0.0) -> list[int]:
+        """Best tag sequence under the BIO constraint (Viterbi over log-softmax scores, ``o_bias``
+        added to the O tag's)."""
         n = logits.shape[0]
         if n == 0:
             return []
         allowed, start_allowed = _constraints(tuple(tags))
         scores = logits - logits.max(axis=1, keepdims=True)
         scores = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        if o_bias:
+            scores[:, tags.index("O")] += o_bias
         penalty = np.where(allowed, 0.0, -1e9)
         best = np.where(start_allowed, scores[0], -1e9)
         back = np.zeros((n, len(tags)), dtype=np.int64)
@@ -146,7 +152,7 @@ class EncoderTagger:
             batch = [pieces[i] for i in order[b0 : b0 + batch_size]]
             logits, vecs, seen = self._run([words for _, _, words in batch])
             for row, (k, first, words) in enumerate(batch):
-                tags = self.decode(logits[row, : len(words)], self.tags)
+                tags = self.decode(logits[row, : len(words)], self.tags, o_bias=self.o_bias)
                 tags = [t if w in seen[row] else 0 for w, t in enumerate(tags)]
                 out[k].extend((first + s, first + e, label) for s, e, label in tags_to_spans(tags, self.tags))
                 if vecs is not None:

@@ -148,7 +148,9 @@ class PairModel:
             raise ValueError(f"{path}: relation classes {self.meta.get('classes')} differ from {list(CLASSES)}")
         self.relations = _MLP(*(arrays[f"rel_{k}"] for k in ("mean", "scale", "w1", "b1", "w2", "b2")))
         self.proposal = _MLP(*(arrays[f"prop_{k}"] for k in ("mean", "scale", "w1", "b1", "w2", "b2")))
-        self.min_score = float(self.meta.get("min_score", 0.5))
+        # the least probability a relation needs: one number, or one per relation type
+        threshold = self.meta.get("min_score", 0.5)
+        self.min_score = dict(threshold) if isinstance(threshold, dict) else float(threshold)
         self.min_proposed = float(self.meta.get("min_proposed", 0.5))
 
     @staticmethod
@@ -174,8 +176,12 @@ class PairModel:
         return probs
 
     def relations_of(self, vectors: Sequence[np.ndarray], entities: Sequence[PairEntity], *,
-                     min_score: float | None = None) -> list[ScoredPair]:
-        """The relations of a paper: at most one per pair of entities, ``compared_with`` once per pair."""
+                     min_score: float | dict | None = None) -> list[ScoredPair]:
+        """The relations of a paper: at most one per pair of entities, ``compared_with`` once per pair.
+
+        ``min_score``: the least probability kept, one number or one per relation type
+        (default: the model's own, from ``pairs.json``).
+        """
         threshold = self.min_score if min_score is None else min_score
         pairs = candidate_pairs(entities)
         if not pairs:
@@ -193,7 +199,7 @@ class PairModel:
                     score = (score + float(reverse[k])) / 2
                     if h > t:
                         continue
-                if score < threshold:
+                if score < (threshold.get(name, 0.5) if isinstance(threshold, dict) else threshold):
                     continue
                 key = frozenset((h, t))
                 if key not in best or score > best[key].score:
