@@ -45,7 +45,8 @@ def test_ner_model_is_bundled_small_and_self_describing(name):
     assert ((path / "config.cfg").is_file() or (path / "model.onnx").is_file()) and (path / "meta.json").is_file()
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     assert size < 40_000_000, f"{name}: {size} bytes"
-    assert set(recognizer_labels(bare_pipeline(name))) == {"METHOD", "TASK", "DATASET", "MATERIAL", "METRIC"}
+    labels = {"METHOD", "TASK", "DATASET"} | ({"MATERIAL", "METRIC"} if name == "fast" else set())
+    assert set(recognizer_labels(bare_pipeline(name))) == labels
 
 
 def test_ner_bundled_models_stay_under_100_mb_in_all():
@@ -130,7 +131,8 @@ def test_ner_recognizer_alone_finds_names_tasks_and_metrics(recognizers, name):
                             "and report its accuracy .")
     found = {(e.text, e.label_) for e in doc.ents}
     assert ("semantic segmentation", "TASK") in found, found
-    assert ("accuracy", "METRIC") in found, found
+    # the fast CNN also tags metrics; the default tagger follows the guideline: metrics are no entities
+    assert (("accuracy", "METRIC") in found) == (name == "fast"), found
 
 
 # ---------------------------------------------------------------- the component

