@@ -204,11 +204,20 @@ class PairComponent:
     """
 
     def __init__(self, model, *, min_score: float | dict | None = None, proposals: str = "learned"):
+        from threadpoolctl import ThreadpoolController
+
         self.model = model
         self.min_score = min_score
         self.proposals = proposals
+        # the networks' small matrix products run on one thread: BLAS threads only spin here,
+        # and a build already runs one extraction process per core
+        self._threads = ThreadpoolController()
 
     def __call__(self, doc: Doc) -> Doc:
+        with self._threads.limit(limits=1, user_api="blas"):
+            return self._relate(doc)
+
+    def _relate(self, doc: Doc) -> Doc:
         from .pairs import PairEntity
 
         mentions = list(doc._.kgraph_mentions or [])
