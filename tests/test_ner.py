@@ -216,3 +216,20 @@ def test_ner_default_entities_of_a_doc_do_not_depend_on_its_batch(nlp):
     alone = [[(e.start, e.end, e.label_) for e in nlp(t).ents] for t in texts]
     together = [[(e.start, e.end, e.label_) for e in d.ents] for d in nlp.pipe(texts, batch_size=8)]
     assert together == alone and all(alone)
+
+
+def test_ner_module_examples_run():
+    import doctest
+
+    import kgraph.nlp.ner as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.attempted and not result.failed
+
+
+def test_ner_spans_inside_a_hyphenated_word_are_no_candidates():
+    doc = spacy.blank("en")("fine-grained estimation with energy-based models")
+    doc.ents = [Span(doc, 0, 1, "TASK"), Span(doc, 3, 4, "TASK"), Span(doc, 5, 6, "METHOD")]
+    assert [doc[c.start : c.end].text for c in iter_model_candidates(doc)] == ["estimation"]
+    doc.ents = [Span(doc, 5, 9, "METHOD")]
+    assert [doc[c.start : c.end].text for c in iter_model_candidates(doc)] == ["energy-based models"]

@@ -220,9 +220,31 @@ def iter_model_candidates(doc: Doc, *, known_types: bool = True) -> Iterator[Can
         span = clean_span([t.text for t in doc[ent.start : ent.end]])
         if span is not None:
             start, end = ent.start + span[0], ent.start + span[1]
+            if in_hyphenated_word(doc, start, end):
+                continue
             known_kind, known_id = known.get((start, end), (kind, None))
             kind = known_kind if known_types else kind
             yield Candidate(start, end, kind, MODEL_EXTRACTOR, known_id=known_id)
+
+
+_HYPHENS = frozenset({"-", "\u2010", "\u2011"})
+
+
+def in_hyphenated_word(doc: Doc, start: int, end: int) -> bool:
+    """True when the span ``doc[start:end]`` starts or ends inside a hyphenated word: a fragment
+    ("fine" of "fine-grained", "energy" of "energy-based"), never a name of its own.
+
+    >>> from spacy.lang.en import English
+    >>> doc = English()("fine-grained energy-based models")
+    >>> [t.text for t in doc], in_hyphenated_word(doc, 0, 1), in_hyphenated_word(doc, 0, 3)
+    (['fine', '-', 'grained', 'energy', '-', 'based', 'models'], True, False)
+    >>> in_hyphenated_word(doc, 5, 7), in_hyphenated_word(doc, 3, 7)
+    (True, False)
+    """
+    if end < len(doc) and doc[end].text in _HYPHENS and not doc[end - 1].whitespace_ and not doc[end].whitespace_:
+        return True
+    return start > 0 and doc[start - 1].text in _HYPHENS and not doc[start - 1].whitespace_ and (
+        start < 2 or not doc[start - 2].whitespace_)
 
 
 _EDGE_WORDS = frozenset("of for on in to with by from and or the a an as at via that which".split())

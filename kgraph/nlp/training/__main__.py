@@ -1,4 +1,5 @@
-"""``python -m kgraph.nlp.training BENCHMARKS_DIR``: retrain the bundled NER models."""
+"""``python -m kgraph.nlp.training BENCHMARKS_DIR``: retrain the fast pipeline's CNN recognizer from the public
+benchmarks (the default pipeline's models: ``kgraph.nlp.training.encoder`` and ``kgraph.nlp.training.pairs``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("benchmarks", type=Path, help="folder with scierc/ and tdmsci/ (../shared/benchmarks)")
     parser.add_argument("-o", "--output", type=Path, default=MODEL_DIR, help="where the models go (default: %(default)s)")
     parser.add_argument("-w", "--workdir", type=Path, default=Path("build/ner"), help="corpora and checkpoints")
-    parser.add_argument("--models", default="default,fast", help=f"comma-separated, of {sorted(set(MODELS) - {'mask'})}")
+    parser.add_argument("--models", default="fast", help=f"comma-separated, of {sorted(set(MODELS) - {'mask'})}")
     parser.add_argument("--material", choices=MATERIAL_POLICIES, default="mask-names")
     parser.add_argument("--partial", choices=PARTIAL_POLICIES, default="mask")
     parser.add_argument("--no-mask-names", action="store_true", help="do not mask coined names / gazetteer methods in TDMSci")

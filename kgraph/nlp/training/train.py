@@ -47,8 +47,7 @@ _CNN = "components.ner.model.tok2vec"
 MODELS: dict[str, dict[str, object]] = {
     "mask": {f"{_CNN}.encode.width": 96, f"{_CNN}.encode.depth": 4, "training.max_epochs": 12},
     "fast": {f"{_CNN}.encode.width": 64, f"{_CNN}.encode.depth": 3, "training.max_epochs": 12},
-    "default": {f"{_CNN}.encode.width": 128, f"{_CNN}.encode.depth": 4, "training.max_epochs": 12},
-}
+}  # the default pipeline's tagger is trained by kgraph.nlp.training.encoder
 
 
 @dataclass(frozen=True, slots=True)
