@@ -1,6 +1,7 @@
 """Learning curve: development-split F1 when the default models learn from part of the silver training split.
 
     python bench/learning_curve.py ../shared/silver --fractions 0.25,0.5 [--workdir build/curve]
+        [--full kgraph/resources/ner/default]
 
 For each fraction, the entity tagger (same settings as ``make train-encoder``)
 and the relation/proposal model (``make train-pairs``) are trained on that
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("build/curve"))
     parser.add_argument("--full", type=Path, default=None, help="an already trained full model to score as the 100 %% row")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--stop-after", type=int, default=2, help="epochs run of that schedule (as the shipped model)")
     args = parser.parse_args(argv)
     from kgraph.nlp.training import encoder, pairs
 
@@ -43,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         model = ready or args.workdir / f"f{round(100 * fraction)}"
         start = time.perf_counter()
         if ready is None:
-            meta = encoder.train(args.silver, model, encoder.TrainSettings(epochs=args.epochs, fraction=fraction),
+            meta = encoder.train(args.silver, model, encoder.TrainSettings(epochs=args.epochs, stop_after=args.stop_after,
+                                                                       fraction=fraction),
                                  log=lambda m: print(m, flush=True))
             pairs.train(args.silver, model, pairs.PairSettings(fraction=fraction), log=lambda m: print(m, flush=True))
             papers = meta["training"]["train_papers"]
