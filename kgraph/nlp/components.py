@@ -218,13 +218,13 @@ class PairComponent:
             return self._relate(doc)
 
     def _relate(self, doc: Doc) -> Doc:
-        from .pairs import PairEntity
+        from .pairs import PairEntity, entity_features
 
         mentions = list(doc._.kgraph_mentions or [])
         vectors = doc._.kgraph_vectors
         if vectors is None or not mentions:
             return doc
-        sentences, where = _sentence_words(doc)
+        sentences, where = sentence_words(doc)
         sent_vectors = [vectors[tokens] for tokens in sentences]
         groups = local_entities(doc, mentions)
         entities = []
@@ -235,8 +235,9 @@ class PairComponent:
                 if m.start in where and m.end - 1 in where and where[m.start][0] == where[m.end - 1][0]:
                     spans.append((where[m.start][0], where[m.start][1], where[m.end - 1][1] + 1))
             entities.append(PairEntity(mentions[group[0]].type.value, tuple(spans)))
+        ents = entity_features(sent_vectors, entities)  # read by both networks
         if self.proposals != "rules":
-            probs = self.model.proposed(sent_vectors, entities)
+            probs = self.model.proposed(sent_vectors, entities, ents)
             for group, p in zip(groups, probs):
                 learned = bool(p >= self.model.min_proposed) and mentions[group[0]].type is not EntityType.TASK
                 for i in group:
@@ -244,7 +245,7 @@ class PairComponent:
                     mentions[i] = mentions[i].with_(proposed=mark)
             doc._.kgraph_mentions = mentions
         found = []
-        for pair in self.model.relations_of(sent_vectors, entities, min_score=self.min_score):
+        for pair in self.model.relations_of(sent_vectors, entities, min_score=self.min_score, ents=ents):
             head, tail, bounds = _closest_mentions(doc, groups[pair.head], groups[pair.tail], mentions, where,
                                                    sentences)
             found.append(FoundRelation(head, RelationType(pair.relation), tail, *bounds, "model:pairs"))
@@ -252,8 +253,9 @@ class PairComponent:
         return doc
 
 
-def _sentence_words(doc: Doc) -> tuple[list[list[int]], dict[int, tuple[int, int]]]:
-    """Each sentence's token indices (whitespace left out) and each token's (sentence, word)."""
+def sentence_words(doc: Doc) -> tuple[list[list[int]], dict[int, tuple[int, int]]]:
+    """Each sentence's token indices (whitespace left out) and each token's (sentence, word): the
+    words the tagger and the relation model read, at run time and in training."""
     sentences: list[list[int]] = []
     where: dict[int, tuple[int, int]] = {}
     for sent in doc.sents:

@@ -92,7 +92,6 @@ class EncoderTagger:
         self.tags = tags_for(self.labels)
         if not self.labels or tuple(meta.get("tags", ())) != self.tags:
             raise ValueError(f"{path}: tags {meta.get('tags')} are not the BIO tags of labels {list(self.labels)}")
-        self.allowed, self.start_allowed = _constraints(self.tags)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -44,6 +44,8 @@ SCHEMA: dict[tuple[str, str], tuple[str, ...]] = {
     ("method", "dataset"): ("evaluated_on",),
     ("method", "method"): ("compared_with", "extends", "part_of"),
 }
+# (head type, tail type) -> which of CLASSES that pair may take ("none" always)
+_ALLOWED_CLASSES = {types: np.array([c == "none" or c in allowed for c in CLASSES]) for types, allowed in SCHEMA.items()}
 N_ENTITY_FLAGS = 6
 N_PAIR_FLAGS = 6
 
@@ -157,36 +159,36 @@ class PairModel:
     def exists(path: Path) -> bool:
         return (path / "pairs.npz").is_file() and (path / "pairs.json").is_file()
 
-    def proposed(self, vectors: Sequence[np.ndarray], entities: Sequence[PairEntity]) -> np.ndarray:
-        """Each entity's probability of being proposed by the paper."""
+    def proposed(self, vectors: Sequence[np.ndarray], entities: Sequence[PairEntity],
+                 ents: np.ndarray | None = None) -> np.ndarray:
+        """Each entity's probability of being proposed by the paper (``ents``: its
+        :func:`entity_features`, when already computed)."""
         if not entities:
             return np.zeros(0, dtype=np.float32)
-        logits = self.proposal(entity_features(vectors, entities))
+        logits = self.proposal(entity_features(vectors, entities) if ents is None else ents)
         return 1.0 / (1.0 + np.exp(-logits[:, 0]))
 
     def relation_probabilities(self, vectors: Sequence[np.ndarray], entities: Sequence[PairEntity],
-                               pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+                               pairs: Sequence[tuple[int, int]], ents: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities (:data:`CLASSES`) of each pair, limited to what its types allow."""
-        probs = _softmax(self.relations(pair_features(vectors, entities, pairs)))
-        for row, (h, t) in enumerate(pairs):
-            allowed = SCHEMA[(entities[h].type, entities[t].type)]
-            mask = np.array([c == "none" or c in allowed for c in CLASSES])
-            probs[row] = np.where(mask, probs[row], 0.0)
-            probs[row] /= probs[row].sum()
-        return probs
+        probs = _softmax(self.relations(pair_features(vectors, entities, pairs, ents)))
+        mask = np.array([_ALLOWED_CLASSES[(entities[h].type, entities[t].type)] for h, t in pairs])
+        probs = np.where(mask, probs, 0.0)
+        return probs / probs.sum(axis=1, keepdims=True)
 
     def relations_of(self, vectors: Sequence[np.ndarray], entities: Sequence[PairEntity], *,
-                     min_score: float | dict | None = None) -> list[ScoredPair]:
+                     min_score: float | dict | None = None, ents: np.ndarray | None = None) -> list[ScoredPair]:
         """The relations of a paper: at most one per pair of entities, ``compared_with`` once per pair.
 
         ``min_score``: the least probability kept, one number or one per relation type
-        (default: the model's own, from ``pairs.json``).
+        (default: the model's own, from ``pairs.json``); ``ents``: the entities'
+        :func:`entity_features`, when already computed.
         """
         threshold = self.min_score if min_score is None else min_score
         pairs = candidate_pairs(entities)
         if not pairs:
             return []
-        probs = self.relation_probabilities(vectors, entities, pairs)
+        probs = self.relation_probabilities(vectors, entities, pairs, ents)
         by_pair = {pair: row for pair, row in zip(pairs, probs)}
         best: dict[frozenset, ScoredPair] = {}
         for (h, t), row in by_pair.items():

@@ -5,8 +5,8 @@ NER is left out: its labels are people, places and organisations, not
 methods) with kgraph's registered components after them::
 
     tok2vec tagger kgraph_sentences parser attribute_ruler lemmatizer
-    kgraph_acronyms kgraph_gazetteer kgraph_terms kgraph_ner kgraph_mentions
-    kgraph_pairs kgraph_relations
+    kgraph_acronyms kgraph_gazetteer kgraph_ner kgraph_mentions kgraph_pairs
+    kgraph_relations
 
 ``kgraph_ner_v1`` is kgraph's entity tagger and ``kgraph_pairs_v1`` the
 relation and proposal model that reads the tagger's word vectors, both

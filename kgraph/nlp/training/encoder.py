@@ -39,7 +39,7 @@ import numpy as np
 
 from ...eval.silver import iter_silver
 from ..encoder_ner import EncoderTagger, encode_words, tags_for, tags_to_spans
-from .silver import IGNORE, LABELS, TokenPaper, token_papers
+from .silver import IGNORE, LABELS, TokenPaper, add_settings_arguments, settings_from, token_papers, training_split
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +88,7 @@ def examples(papers: Sequence[TokenPaper], *, max_words: int) -> list[Example]:
 
 def training_papers(silver: Path, settings: TrainSettings) -> tuple[list[TokenPaper], list[TokenPaper]]:
     """The training split (or its first ``fraction`` in a seeded shuffle) and the development split."""
-    train_papers = list(iter_silver(silver, split="train"))
-    random.Random(settings.seed).shuffle(train_papers)
-    train_papers = train_papers[: max(1, round(settings.fraction * len(train_papers)))]
+    train_papers = training_split(silver, fraction=settings.fraction, seed=settings.seed)
     return list(token_papers(train_papers)), list(token_papers(iter_silver(silver, split="dev")))
 
 
@@ -104,7 +102,7 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
     from transformers import BertModel
     from tokenizers import Tokenizer
 
-    from .encoder_model import TaggerNet, export_onnx
+    from .encoder_model import TaggerNet
 
     torch.manual_seed(settings.seed)
     random.seed(settings.seed)
@@ -236,11 +234,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("silver", type=Path, help="silver.jsonl or the folder holding it (../shared/silver)")
     parser.add_argument("-o", "--output", type=Path, required=True)
-    for field, default in TrainSettings.__dataclass_fields__.items():
-        parser.add_argument(f"--{field.replace('_', '-')}", type=type(default.default), default=default.default)
+    add_settings_arguments(parser, TrainSettings)
     args = parser.parse_args(argv)
-    settings = TrainSettings(**{k: getattr(args, k) for k in TrainSettings.__dataclass_fields__})
-    meta = train(args.silver, args.output, settings, log=lambda m: print(m, flush=True))
+    meta = train(args.silver, args.output, settings_from(args, TrainSettings), log=lambda m: print(m, flush=True))
     print(json.dumps(meta["training"], indent=1))
     return 0
 

@@ -32,7 +32,7 @@ import numpy as np
 from ...eval.silver import iter_silver
 from ..encoder_ner import EncoderTagger
 from ..pairs import CLASSES, PairEntity, candidate_pairs, entity_features, pair_features
-from .silver import TokenPaper, token_papers
+from .silver import TokenPaper, add_settings_arguments, settings_from, token_papers, training_split
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +172,7 @@ def train(silver: Path, model_dir: Path, settings: PairSettings, log=print) -> d
     tagger = EncoderTagger(model_dir, threads=settings.threads)
     if not tagger.has_vectors:
         raise SystemExit(f"{model_dir}: the tagger gives no word vectors; retrain it (make train-encoder)")
-    train_papers = list(iter_silver(silver, split="train"))
-    random.Random(settings.seed).shuffle(train_papers)
-    train_papers = train_papers[: max(1, round(settings.fraction * len(train_papers)))]
+    train_papers = training_split(silver, fraction=settings.fraction, seed=settings.seed)
     log(f"pairs: {len(train_papers)} training papers")
     train_set = build_examples(tagger, list(token_papers(train_papers)), log)
     dev_set = build_examples(tagger, list(token_papers(iter_silver(silver, split="dev"))), log)
@@ -208,10 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("silver", type=Path, help="silver.jsonl or the folder holding it (../shared/silver)")
     parser.add_argument("model", type=Path, help="the trained tagger's directory; pairs.npz and pairs.json go there")
-    for field, default in PairSettings.__dataclass_fields__.items():
-        parser.add_argument(f"--{field.replace('_', '-')}", type=type(default.default), default=default.default)
+    add_settings_arguments(parser, PairSettings)
     args = parser.parse_args(argv)
-    settings = PairSettings(**{k: getattr(args, k) for k in PairSettings.__dataclass_fields__})
+    settings = settings_from(args, PairSettings)
     meta = train(args.silver, args.model, settings, log=lambda m: print(m, flush=True))
     print(json.dumps({k: v for k, v in meta["training"].items() if "history" not in k}, indent=1))
     return 0

@@ -17,7 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ...eval.silver import SilverPaper
+import random
+from pathlib import Path
+
+from ...eval.silver import SilverPaper, iter_silver
+from ..components import sentence_words
 from ..encoder_ner import tags_for
 from ..relations import FIELD_SEPARATOR
 
@@ -40,6 +44,24 @@ class TokenPaper:
     tags: tuple[tuple[int, ...], ...]  # per sentence, per word: an index into tags_for(LABELS), or IGNORE
     entities: tuple[TokenEntity, ...]
     relations: tuple[tuple[int, str, int], ...]  # (head entity, relation, tail entity)
+
+
+def training_split(silver: Path, *, fraction: float = 1.0, seed: int = 0) -> list[SilverPaper]:
+    """The silver training split, or its first ``fraction`` in a seeded shuffle (so 25 % lies inside 50 %)."""
+    papers = list(iter_silver(silver, split="train"))
+    random.Random(seed).shuffle(papers)
+    return papers[: max(1, round(fraction * len(papers)))]
+
+
+def add_settings_arguments(parser, settings_class) -> None:
+    """One ``--option`` per field of a frozen settings dataclass, its default the field's."""
+    for name, field in settings_class.__dataclass_fields__.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(field.default), default=field.default)
+
+
+def settings_from(args, settings_class):
+    """The settings dataclass filled from parsed arguments (see :func:`add_settings_arguments`)."""
+    return settings_class(**{name: getattr(args, name) for name in settings_class.__dataclass_fields__})
 
 
 def sentence_nlp():
@@ -67,14 +89,7 @@ def token_paper(doc, paper: SilverPaper, *, labels: Sequence[str] = LABELS) -> T
     tags = tags_for(labels)
     index = {t: i for i, t in enumerate(tags)}
     offset = {"title": 0, "abstract": len(paper.title) + len(FIELD_SEPARATOR)}
-    sentences: list[list[int]] = []  # token indices, whitespace left out
-    where: dict[int, tuple[int, int]] = {}  # token index -> (sentence, word)
-    for sent in doc.sents:
-        words = [t.i for t in sent if not t.is_space]
-        if words:
-            for w, i in enumerate(words):
-                where[i] = (len(sentences), w)
-            sentences.append(words)
+    sentences, where = sentence_words(doc)
     word_tags = [[index["O"]] * len(s) for s in sentences]
     # (sentence, start, end, entity) of every mention that sits on token boundaries
     located: list[tuple[int, int, int, int]] = []
