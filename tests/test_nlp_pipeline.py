@@ -33,7 +33,9 @@ def test_nlp_pipeline_has_registered_components(nlp, rules_nlp):
                       "kgraph_mentions_v1", "kgraph_pairs_v1", "kgraph_relations_v1"):
         assert component in names
     assert "ner" not in names and "kgraph_relcat_v1" not in names
-    assert names.index("kgraph_sentences_v1") < names.index("parser")
+    # the learned models read words: no tagger, parser or lemmatizer runs; the rules' pipeline has them
+    assert not {"tok2vec", "tagger", "parser", "lemmatizer"} & set(names)
+    assert rules_nlp.pipe_names.index("kgraph_sentences_v1") < rules_nlp.pipe_names.index("parser")
     assert names.index("kgraph_mentions_v1") < names.index("kgraph_pairs_v1") < names.index("kgraph_relations_v1")
     # the rule candidates compete where no relation model runs
     assert "kgraph_terms_v1" not in names and "kgraph_terms_v1" in rules_nlp.pipe_names
@@ -150,3 +152,39 @@ def test_nlp_gazetteer_marks_known_names(nlp):
     assert known["ResNet"] == (EntityType.METHOD, "pwc:method/resnet")
     assert known["CIFAR-10"][0] is EntityType.DATASET and known["CIFAR-10"][1].startswith("pwc:dataset/")
     assert known["semantic segmentation"][0] is EntityType.TASK
+
+
+@pytest.mark.parametrize(
+    "sentence, word, expected",
+    [
+        ("We use a transformer.", "use", ("use", False)),
+        ("The use of attention helps.", "use", None),
+        ("Our design relies on GANs.", "relies", ("rely", False)),
+        ("A new model is then proposed.", "proposed", ("propose", True)),
+        ("We proposed a model.", "proposed", ("propose", False)),
+        ("This model was built on DINO.", "built", ("build", True)),
+        ("Their design is simple.", "design", None),
+        ("It establishes a baseline.", "establishes", ("establish", False)),
+    ],
+)
+def test_nlp_cue_verbs_read_from_word_forms_without_a_parse(sentence, word, expected):
+    from kgraph.nlp import lexicon
+    from kgraph.nlp.candidates import cue_verb, is_parsed
+
+    doc = spacy.blank("en")(sentence)
+    assert not is_parsed(doc)
+    token = next(t for t in doc if t.text == word)
+    forms = {**lexicon.PROPOSE_FORMS, **lexicon.USE_FORMS}
+    assert cue_verb(token, forms, parsed=False) == expected
+
+
+def test_nlp_cue_verbs_agree_with_the_parse(rules_nlp):
+    from kgraph.nlp import lexicon
+    from kgraph.nlp.candidates import cue_verb, is_parsed
+
+    doc = rules_nlp("We propose JEDI. The use of attention is introduced.")
+    assert is_parsed(doc)
+    found = {t.text: cue_verb(t, lexicon.PROPOSE_FORMS | lexicon.USE_FORMS, parsed=True) for t in doc}
+    assert found["propose"] == ("propose", False)
+    assert found["use"] is None  # a noun here
+    assert found["introduced"] == ("introduce", True)

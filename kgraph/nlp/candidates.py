@@ -72,6 +72,35 @@ def is_name_shaped(text: str) -> bool:
     return bool(_NAME_SHAPE.match(text))
 
 
+def is_parsed(doc: Doc) -> bool:
+    """Whether the doc carries part-of-speech tags and a dependency parse (the ``relations="rules"``
+    pipeline's base model); the default pipeline reads words alone."""
+    return doc.has_annotation("DEP")
+
+
+def cue_verb(token: Token, forms: dict[str, tuple[str, str]], *, parsed: bool) -> tuple[str, bool] | None:
+    """``(lemma, passive)`` when the token is one of the cue verbs in ``forms`` (:func:`lexicon.verb_forms`)
+    used as a verb, else None.
+
+    With a parse, the tagger and parser say so; without one, the word form
+    does: a base or -s form right after a determiner is a noun ("the use
+    of"), and an -ed form within two words after a form of "be" is passive.
+    """
+    if parsed:
+        lemma = token.lemma_.lower()
+        if token.pos_ not in {"VERB", "AUX"} or forms.get(lemma, ("", ""))[1] != "base":
+            return None
+        return lemma, any(c.dep_ == "auxpass" for c in token.children)
+    found = forms.get(token.lower_)
+    if found is None:
+        return None
+    lemma, kind = found
+    before = [t.lower_ for t in token.doc[max(0, token.i - 2) : token.i]]
+    if kind in {"base", "s"} and before and before[-1] in lexicon.NOUN_MARKERS:
+        return None
+    return lemma, kind == "ed" and any(w in lexicon.BE_FORMS for w in before)
+
+
 def name_span(doc: Doc, i: int) -> tuple[int, int]:
     """Extend a name token over glued parts: ``GPT`` ``-`` ``4`` -> ``GPT-4``."""
     end = i + 1

@@ -23,7 +23,9 @@ from .acronyms import find_acronym_pairs, iter_acronym_candidates
 from .candidates import (
     PRIORITY,
     Candidate,
+    cue_verb,
     is_name_shaped,
+    is_parsed,
     iter_dataset_cue_candidates,
     iter_head_candidates,
     iter_name_candidates,
@@ -379,13 +381,14 @@ def mark_proposed(doc: Doc, mentions: list[Candidate]) -> list[Candidate]:
     """
     mentions = list(mentions)
     proposed: set[int] = {i for i, m in enumerate(mentions) if m.proposed}
+    parsed = is_parsed(doc)
     for sent in doc.sents:
         self_ref = any(t.lower_ in {"we", "our"} for t in sent) or "this paper" in sent.text.lower()
         for token in sent:
-            if token.lemma_.lower() not in lexicon.PROPOSE_VERBS or token.pos_ != "VERB":
+            verb = cue_verb(token, lexicon.PROPOSE_FORMS, parsed=parsed)
+            if verb is None or (parsed and token.pos_ != "VERB"):
                 continue
-            passive = any(c.dep_ == "auxpass" for c in token.children)
-            if passive:
+            if verb[1]:  # passive
                 target = _last_mention_before(mentions, sent.start, token.i)
             elif self_ref:
                 target = _first_mention_after(doc, mentions, token.i, sent.end)
@@ -393,7 +396,7 @@ def mark_proposed(doc: Doc, mentions: list[Candidate]) -> list[Candidate]:
                 continue
             if target is not None and _can_be_proposed(doc, mentions[target]):
                 proposed.add(target)
-                if _described_as_dataset(doc, mentions[target], sent.end):
+                if _described_as_dataset(doc, mentions[target], sent.end, parsed=parsed):
                     mentions[target] = mentions[target].with_(type=EntityType.DATASET)
     names: dict[str, EntityType] = {}
     for i in sorted(proposed):
@@ -412,14 +415,15 @@ def mark_proposed(doc: Doc, mentions: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _described_as_dataset(doc: Doc, m: Candidate, sent_end: int) -> bool:
+def _described_as_dataset(doc: Doc, m: Candidate, sent_end: int, *, parsed: bool) -> bool:
     """``X, a (new) benchmark for ...``: the appositive says what X is."""
     if m.end >= sent_end or doc[m.end].text != ",":
         return False
     for token in doc[m.end + 1 : min(m.end + 8, sent_end)]:
         if token.lower_ in lexicon.DATASET_HEADS:
             return True
-        if token.pos_ in {"VERB", "ADP", "PUNCT"} or token.lower_ in lexicon.METHOD_HEADS:
+        ends = token.pos_ in {"VERB", "ADP", "PUNCT"} if parsed else token.is_punct or token.lower_ in lexicon.PREPOSITIONS
+        if ends or token.lower_ in lexicon.METHOD_HEADS:
             return False
     return False
 

@@ -120,8 +120,10 @@ def _lemma(span) -> str:
         lemma = word
     elif word[:1].isupper() and word[1:].islower():
         lemma = _plural_to_singular(word.lower())  # Title Case words are often tagged PROPN, never lemmatized
-    else:
-        lemma = last.lemma_ or word
+    elif last.lemma_:
+        lemma = last.lemma_
+    else:  # no lemmatizer in the pipeline
+        lemma = _plural_to_singular(word) if word.islower() else word
     prefix = span.text[: last.idx - span.start_char]
     return prefix + lemma
 

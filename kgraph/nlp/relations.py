@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 
 from ..model import EntityType, RelationType
 from . import lexicon
-from .candidates import Candidate
+from .candidates import Candidate, cue_verb, is_parsed
 
 # joins title and abstract into one doc (kept here to avoid importing the components)
 FIELD_SEPARATOR = "\n\n"
@@ -74,7 +74,7 @@ def _paper_relations(doc: Doc, sent: Span, mentions, inside, *, is_title: bool):
     self_ref = is_title or _self_referring(sent)
     evaluation = any(t.lower_ in lexicon.EVALUATION_CUES for t in sent)
     has_proposed = any(mentions[i].proposed for i in inside)
-    use_objects = _objects_of(doc, sent, mentions, inside, lexicon.USE_VERBS) if self_ref else set()
+    use_objects = _objects_of(doc, sent, mentions, inside, lexicon.USE_FORMS) if self_ref else set()
     for i in inside:
         m = mentions[i]
         rel, rule = RelationType.MENTIONS, "pattern:mention"
@@ -100,8 +100,9 @@ def _is_cited_work(doc: Doc, sent: Span, m: Candidate) -> bool:
 def _objects_of(doc: Doc, sent: Span, mentions, inside, verbs) -> set[int]:
     """Mentions within a few words after a verb from ``verbs`` ("we use X and Y")."""
     objects: set[int] = set()
+    parsed = is_parsed(doc)
     for token in sent:
-        if token.lemma_.lower() in verbs and token.pos_ in {"VERB", "AUX"}:
+        if cue_verb(token, verbs, parsed=parsed) is not None:
             window_end = min(token.i + 10, sent.end)
             for i in inside:
                 if token.i < mentions[i].start < window_end:
