@@ -79,14 +79,63 @@ def test_ingest_csv_variants(text: str, titles: list[str], reasons: list[str]) -
     assert [p.reason for p in problems] == reasons
 
 
-def test_ingest_csv_unclosed_quote_is_flagged() -> None:
-    text = 'title,abstract\n"Unclosed quote,x\n' + "more text\n" * 60
+def test_ingest_csv_quote_closed_far_below_is_flagged() -> None:
+    text = 'title,abstract\n"Unclosed quote,x\n' + "more text\n" * 60 + 'closed here",y\n'
     papers, problems = split(iter_string(text, "csv", name="x.csv"))
     assert len(papers) == 1
     assert [(str(p.source), p.reason) for p in problems] == [
-        ("x.csv:2", "record spans lines 2-62; check for an unclosed quote"),
-        ("x.csv:2", "title with no abstract"),
+        ("x.csv:2", "record spans lines 2-63; check for an unclosed quote"),
     ]
+
+
+def test_ingest_csv_unclosed_quote_is_an_error_and_later_rows_are_read() -> None:
+    # csv reads a quote never closed to the end of the file, as one field: rows C and D used to vanish.
+    text = 'title,abstract\nA,one\n"B,two\nC,three\nD,four\n'
+    records = list(iter_string(text, "csv", name="x.csv"))
+    papers, problems = split(records)
+    assert [(p.title, p.source.line) for p in papers] == [("A", 2), ("C", 4), ("D", 5)]
+    assert [(str(p.source), p.severity, p.reason) for p in problems] == [
+        ("x.csv:3", "error",
+         "quote opened on this line is never closed; record skipped, the lines after it are read as rows"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "titles", "errors"),
+    [
+        ('title,abstract\nA,"one\nmore"\nB,"x\n', ["A"], [4]),  # a closed multi-line field, then an unclosed one
+        ('title,abstract\nA,B\n"', ["A"], [3]),  # a lone quote on the last line
+        ('title,abstract\n"x\n"y\n"z\nD,E\n', ["x y", "D"], [4]),  # the second quote closes the first
+        ('title,abstract\n"a\n"b\n', ["a b"], []),
+        ('title,abstract\n' + '"x\n' * 3 + "A,B\n", ["x x", "A"], [4]),
+    ],
+)
+def test_ingest_csv_unclosed_quote_variants(text: str, titles: list[str], errors: list[int]) -> None:
+    papers, problems = split(iter_string(text, "csv", name="x.csv"))
+    assert [p.title for p in papers] == titles
+    assert [p.source.line for p in problems if p.severity == "error"] == errors
+
+
+def test_ingest_csv_unclosed_quote_in_the_header_skips_the_file() -> None:
+    papers, problems = split(iter_string('"title,abstract\nA,B\n', "csv", name="x.csv"))
+    assert papers == []
+    assert [(str(p.source), p.reason) for p in problems] == [
+        ("x.csv:1", "header: quote opened on this line is never closed; file skipped")
+    ]
+
+
+def test_ingest_csv_unclosed_quote_rest_is_read_once() -> None:
+    # What an unclosed quote swallows has its quotes in pairs: read again, it closes every field it opens.
+    text = 'title,abstract\n"A,x\n' + 'B,""quoted"" and "",""\n' * 2000
+    papers, problems = split(iter_string(text, "csv", name="x.csv"))
+    assert [p.source.line for p in problems if p.severity == "error"] == [2]
+    assert len(papers) == 2000
+
+
+def test_ingest_csv_year_with_thousands_of_digits_is_a_warning() -> None:
+    papers, problems = split(iter_string("title,abstract,year\nA,B," + "9" * 5000 + "\n", "csv", name="x.csv"))
+    assert [p.year for p in papers] == [None]
+    assert [(p.severity, p.reason[:38]) for p in problems] == [("warning", "'year' must be between 1000 and 2100, ")]
 
 
 def test_ingest_csv_bad_csv_line_is_reported_and_reading_goes_on() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,95 @@ def test_ingest_jsonl_document(tmp_path: Path, text: str, ids: list[str], reason
 def test_ingest_jsonl_array_detected_without_json_extension() -> None:
     papers, _ = split(iter_string('  [{"title": "A", "abstract": "B"}]', "jsonl"))
     assert [p.title for p in papers] == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "year", "warning"),
+    [
+        ('"year": 20240101', None, "'year' must be between 1000 and 2100, got 20240101"),
+        ('"year": -5', None, "'year' must be between 1000 and 2100, got -5"),
+        ('"year": "0"', None, "'year' must be between 1000 and 2100, got '0'"),
+        ('"year": 1e300', None, "'year' must be between 1000 and 2100, got 1e+300"),
+        ('"year": 1000', 1000, None),
+        ('"year": 2100', 2100, None),
+        ('"year": 2101', None, "'year' must be between 1000 and 2100, got 2101"),
+        ('"update_date": "0999-01-01"', None, "'update_date' must have a year between 1000 and 2100, got '0999-01-01'"),
+        ('"year": "' + "9" * 5000 + '"', None, "'year' must be between 1000 and 2100, got '" + "9" * 36 + "..."),
+    ],
+)
+def test_ingest_jsonl_year_outside_the_range_is_dropped_with_a_warning(fields: str, year, warning) -> None:
+    records = list(iter_string(f'{{"title": "T", "abstract": "A", {fields}}}\n', "jsonl", name="x.jsonl"))
+    papers, problems = split(records)
+    assert [p.year for p in papers] == [year]
+    assert [(str(p.source), p.severity, p.reason) for p in problems] == ([("x.jsonl:1", "warning", warning)] if warning else [])
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://arxiv.org/abs/2101.00001", "https://arxiv.org/abs/2101.00001"),
+        ("https://x.org/a b", "https://x.org/a%20b"),
+        ("https://x.org/[1]", "https://x.org/%5B1%5D"),
+        ("https://x.org/100%", "https://x.org/100%25"),
+        ("https://x.org/%zz%4", "https://x.org/%25zz%254"),
+        ("https://x.org/%41", "https://x.org/%41"),
+        ("https://x.org/p#a#b", "https://x.org/p#a%23b"),
+        ('https://x.org/"q"<>{}|\\^`', "https://x.org/%22q%22%3C%3E%7B%7D%7C%5C%5E%60"),
+        ("https://x.org/\u00e9t\u00e9?q=\ue000", "https://x.org/\u00e9t\u00e9?q=\ue000"),  # IRIs hold Unicode
+        ("https://x.org/\ue000\u202e", "https://x.org/%EE%80%80%E2%80%AE"),  # private use outside the query; bidi
+        ("https://x.org/a\u0001\tb\n", "https://x.org/a%01b"),
+        ("HTTPS://[2001:db8::1]:8080/x", "HTTPS://[2001:db8::1]:8080/x"),
+        ("https://user name@x.org/", "https://user%20name@x.org/"),
+    ],
+)
+def test_ingest_jsonl_url_is_made_a_valid_iri(url: str, kept: str) -> None:
+    papers, problems = split(iter_string(json.dumps({"title": "T", "abstract": "A", "url": url}), "jsonl"))
+    assert [p.url for p in papers] == [kept]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("arxiv.org/abs/1", "not a URL (no scheme such as https://)"),
+        ("javascript:alert(1)", "not an http(s) URL (scheme 'javascript')"),
+        ("ftp://x.org/file", "not an http(s) URL (scheme 'ftp')"),
+        ("http:/x.org", "not a URL (no '//' and host after the scheme)"),
+        ("https://", "not a URL (no host)"),
+        ("https://x.org:80a/", "not a URL (bad port '80a')"),
+        ("https://x y.org/", "not a URL (bad character in the host 'x y.org')"),
+        ("https://[not-ipv6]/", "not a URL (bad IPv6 host 'not-ipv6')"),
+        ("https://x.org/\ud800", "not a URL (not valid Unicode)"),
+    ],
+)
+def test_ingest_jsonl_what_is_no_url_is_dropped_with_a_warning(url: str, reason: str) -> None:
+    text = json.dumps({"title": "T", "abstract": "A", "url": url})
+    papers, problems = split(iter_string(text, "jsonl", name="x.jsonl"))
+    assert [(p.title, p.url) for p in papers] == [("T", None)]
+    assert [(str(p.source), p.severity) for p in problems] == [("x.jsonl:1", "warning")]
+    assert problems[0].reason.startswith(f"'url' is {reason}: ")
+    assert problems[0].reason.endswith("; dropped")
+
+
+@pytest.mark.parametrize("document", [False, True])
+def test_ingest_jsonl_integer_of_thousands_of_digits_is_a_problem_of_its_record(tmp_path: Path, document: bool) -> None:
+    huge = "9" * 5000  # Python refuses to read an int of more than 4,300 digits
+    lines = [
+        f'{{"title": "Huge Id", "abstract": "A", "id": {huge}}}',
+        f'{{"title": "Huge Year", "abstract": "A", "year": -{huge}}}',
+        f'{{"title": "Huge Unknown Field", "abstract": "A", "citations": {huge}}}',
+        huge,
+        '{"title": "After", "abstract": "A"}',
+    ]
+    text = "[" + ",\n".join(lines) + "]\n" if document else "\n".join(lines) + "\n"
+    path = tmp_path / ("x.json" if document else "x.jsonl")
+    path.write_text(text)
+    papers, problems = split(iter_file(path, "jsonl"))
+    assert [(p.title, p.year, p.source.line) for p in papers] == [
+        ("Huge Year", None, 2), ("Huge Unknown Field", None, 3), ("After", None, 5),
+    ]
+    assert [(p.source.line, p.severity, p.reason) for p in problems] == [
+        (1, "error", "'id' must be a string, got a number of 5,000 digits"),
+        (2, "warning", "'year' must be an integer, got a number of 5,000 digits"),
+        (4, "error", "expected a JSON object, got a number"),
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kgraph.ingest import iter_file, iter_records, iter_string, paper_id_from_title
-from kgraph.ingest.scraped import is_boilerplate
+from kgraph.ingest.scraped import is_boilerplate, looks_out_of_step
 from kgraph.model import Paper, Problem
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
@@ -146,3 +146,44 @@ def test_ingest_scraped_long_title_warns_lines_out_of_step() -> None:
     papers, problems = papers_and_problems(iter_string(f"{long_line}\nShort title\n", "scraped"))
     assert len(papers) == 1
     assert any("out of step" in p.reason and p.severity == "warning" for p in problems)
+
+
+def _abstract(n: int) -> str:
+    return f"We study problem {n} and propose a method that works well on it. " * 6
+
+
+def test_ingest_scraped_missing_abstract_is_an_error_and_reading_goes_on_in_step() -> None:
+    # "Title Two" has no abstract: without the check, "Title Three" became its abstract and every
+    # later title the abstract before it.
+    lines = ["Get trending papers in your email inbox!", "SubscribeTitle One", _abstract(1), "Title Two",
+             "Title Three", _abstract(3), "Title Four", _abstract(4)]
+    papers, problems = papers_and_problems(iter_string("\n".join(lines) + "\n", "scraped", name="x.txt"))
+    assert [(p.title, p.abstract.split(" ")[3], p.source.line) for p in papers] == [
+        ("Title One", "1", 2), ("Title Three", "3", 5), ("Title Four", "4", 7),
+    ]
+    [problem] = problems
+    assert (str(problem.source), problem.severity) == ("x.txt:4", "error")
+    assert problem.reason.startswith("no abstract: line 5 looks like the next title")
+    assert "out of step" in problem.reason
+
+
+def test_ingest_scraped_extra_line_is_an_error_and_reading_goes_on_in_step() -> None:
+    lines = ["Title One", _abstract(1), "A stray second paragraph.", "Title Two", _abstract(2), "Title Three", _abstract(3)]
+    papers, problems = papers_and_problems(iter_string("\n".join(lines) + "\n", "scraped", name="x.txt"))
+    assert [p.title for p in papers] == ["Title One", "Title Two", "Title Three"]
+    assert [(str(p.source), p.severity) for p in problems] == [("x.txt:3", "error")]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "following", "expected"),
+    [
+        ("Attention Is All You Need", _abstract(1), True),
+        ("A short abstract that ends with a full stop.", _abstract(1), False),  # a sentence, not a title
+        ("A Title", "Another Title", False),  # the next line is no abstract
+        (_abstract(1), _abstract(2), False),
+        (" ".join(["word"] * 31), " ".join(["word"] * 200), False),  # too long for a title
+        ("Short", " ".join(["word"] * 39), False),
+    ],
+)
+def test_ingest_scraped_looks_out_of_step(abstract: str, following: str, expected: bool) -> None:
+    assert looks_out_of_step(abstract, following) is expected

@@ -88,7 +88,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, Protocol
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 import networkx as nx
 from rdflib import RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
@@ -97,6 +97,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, VOID, DefinedNamespace
 from ..config import DEFAULT_BASE_IRI
 from ..errors import ConfigError, ExportError
 from ..graph import schema
+from ..ingest.clean import clean_url
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
 from .ordering import iter_sorted_edges, sorted_out_edges
@@ -826,20 +827,23 @@ def member_property(index: int) -> URIRef:
 
 
 def web_iri(url: Any) -> URIRef | None:
-    """An http(s) URL as an IRI, with characters IRIs forbid percent-encoded; else None.
+    """An http(s) URL as a valid IRI (:func:`~kgraph.ingest.clean.clean_url`); else None.
+
+    Characters IRIs forbid are percent-encoded (``[``, a second ``#``, a
+    ``%`` that starts no escape, ...), so that every RDF reader accepts the
+    IRI, whatever string arrives.
 
     >>> str(web_iri("https://arxiv.org/abs/1 x"))
     'https://arxiv.org/abs/1%20x'
+    >>> str(web_iri("https://example.org/[a]#b#c"))
+    'https://example.org/%5Ba%5D#b%23c'
     >>> web_iri("arxiv.org/abs/1") is None
     True
     """
-    if not isinstance(url, str) or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+    if not isinstance(url, str):
         return None
-    try:
-        encoded = quote(url.strip(), safe="!#$%&'()*+,/:;=?@[]~-._", encoding="utf-8", errors="strict")
-    except UnicodeEncodeError:
-        return None
-    return URIRef(encoded) if _VALID_IRI.fullmatch(encoded) else None
+    iri, _ = clean_url(url)
+    return URIRef(iri) if iri is not None and _VALID_IRI.fullmatch(iri) else None
 
 
 def bind_prefixes(rdf: Graph, base_iri: str) -> None:
@@ -849,11 +853,13 @@ def bind_prefixes(rdf: Graph, base_iri: str) -> None:
 
 
 def _check_base(base_iri: str) -> None:
+    # Every IRI minted is the base and percent-encoded text: a base that
+    # clean_url would change is not one that every RDF reader accepts.
     if not (
         isinstance(base_iri, str)
         and base_iri.endswith(("/", "#"))
         and _VALID_IRI.fullmatch(base_iri)
-        and urlsplit(base_iri).netloc
+        and clean_url(base_iri) == (base_iri, None)
     ):
         raise ConfigError(f"base IRI must be an http(s) IRI ending with '/' or '#', got {base_iri!r}")
 

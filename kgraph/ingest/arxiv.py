@@ -44,8 +44,9 @@ from kgraph.model import Paper, Problem, SourceRef
 
 from .corpus import list_input_files
 from .formats import iter_file
+from .jsonl import DECODER
 from .records import normalize_keys, paper_from_fields
-from .textfile import HEAD_SIZE, Line, read_lines
+from .textfile import HEAD_SIZE, Line, inner_suffix, read_lines
 
 __all__ = ["FilterCounts", "RecordFilter", "iter_arxiv", "iter_filtered_records", "is_json_lines", "record_date"]
 
@@ -131,7 +132,7 @@ def iter_arxiv(path: Path | str, record_filter: RecordFilter = RecordFilter(),
             yield Problem(source, line.error)
             continue
         try:
-            value = json.loads(line.text)
+            value = DECODER.decode(line.text)
         except (json.JSONDecodeError, RecursionError) as error:
             reason = f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError) else "nested too deeply"
             yield Problem(source, f"line is not valid JSON: {reason}")
@@ -156,7 +157,7 @@ def is_json_lines(path: Path | str) -> bool:
                 if len(line.text) > 16 * HEAD_SIZE:
                     return False
                 try:
-                    return isinstance(json.loads(line.text), dict)
+                    return isinstance(DECODER.decode(line.text), dict)
                 except (ValueError, RecursionError):
                     return False
     finally:
@@ -182,7 +183,7 @@ def iter_filtered_records(paths: Sequence[Path | str], *, input_format: str | No
     plan = []
     for path, file_format in files:
         streamed = file_format == "jsonl" and (
-            bool(record_filter) or (path.suffix.lower() == ".json" and is_json_lines(path))
+            bool(record_filter) or (inner_suffix(path) == ".json" and is_json_lines(path))
         )
         if record_filter and not streamed:
             raise ConfigError(

@@ -17,6 +17,7 @@ not ``$5 and $6``). URLs are never decoded (their ``~`` and ``%`` are real).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import unicodedata
@@ -31,7 +32,7 @@ from pylatexenc.latexwalker import LatexWalker
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_parsing_context_db
 from pylatexenc.macrospec import LatexContextDb
 
-__all__ = ["clean_text"]
+__all__ = ["URL_SCHEMES", "clean_text", "clean_url"]
 
 # Characters that make a text worth handing to the LaTeX parser. A lone "}" or
 # "%" is not: plain text keeps them. (A tuple for the fast whole-text check, a
@@ -376,3 +377,141 @@ def _latex_to_text(latex: str, *, too_deep: bool = False) -> str:
         return LatexNodes2Text(latex_context=_LATEX_CONTEXT, math_mode="text").nodelist_to_text(nodes)
     except Exception:  # noqa: BLE001 - tolerant mode still trips on some input; never lose the text
         return _strip_latex_characters(latex)
+
+
+# --- URLs -----------------------------------------------------------------
+#
+# A paper's URL ends up as an IRI in the RDF outputs, where every reader
+# (rdflib, pyoxigraph) checks it against RFC 3987: one bad character and the
+# whole file is refused. clean_url is where a URL gets that form, once, on the
+# way in (and again in the RDF exporter, for graphs not read by kgraph).
+
+URL_SCHEMES = ("http", "https")
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_UNRESERVED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+_SUB_DELIMS = frozenset("!$&'()*+,;=")
+# RFC 3987's ucschar (non-ASCII characters an IRI may hold as they are) and
+# iprivate (private-use characters, allowed in the query only).
+_UCSCHAR = (
+    (0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF),
+    *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)),
+    (0xE1000, 0xEFFFD),
+)
+_IPRIVATE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+# Bidirectional formatting characters: RFC 3987 (4.1) forbids them in IRIs.
+# Unicode spaces are encoded too: they are ucschar, but rdflib's parsers end an IRI at any space.
+_BIDI_FORMATTING = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_USERINFO = _UNRESERVED | _SUB_DELIMS | {":"}
+_PCHAR = _UNRESERVED | _SUB_DELIMS | {":", "@"}
+_PATH = _PCHAR | {"/"}
+_QUERY = _PCHAR | {"/", "?"}  # and iprivate
+_FRAGMENT = _PCHAR | {"/", "?"}  # a second "#" is not allowed: it is encoded
+_TAB_AND_NEWLINES = str.maketrans("", "", "\t\n\r")  # removed from URLs, as browsers do
+
+
+def clean_url(url: str) -> tuple[str | None, str | None]:
+    """An http(s) URL as a valid IRI (RFC 3987), or ``(None, reason)`` for text that is no such URL.
+
+    Characters an IRI cannot hold are percent-encoded (a space, ``"``, ``<``,
+    ``[`` outside an IPv6 host, a second ``#``, control characters); a ``%``
+    that starts no ``%XX`` escape becomes ``%25``; tabs and line breaks are
+    removed. Text without an ``http://`` or ``https://`` scheme, without a
+    host, or with a bad port is not a URL. The result is unchanged by a
+    second pass, so a URL already valid comes back as it was.
+
+    >>> clean_url(" https://example.org/a b[1]?q=100%#top#more ")
+    ('https://example.org/a%20b%5B1%5D?q=100%25#top%23more', None)
+    >>> clean_url("https://[::1]:8080/φ")
+    ('https://[::1]:8080/φ', None)
+    >>> clean_url("javascript:alert(1)")
+    (None, "not an http(s) URL (scheme 'javascript')")
+    >>> clean_url("arxiv.org/abs/1")
+    (None, 'not a URL (no scheme such as https://)')
+    """
+    text = url.strip().translate(_TAB_AND_NEWLINES)
+    if _SURROGATE_CHARACTER.search(text):
+        return None, "not a URL (not valid Unicode)"
+    scheme = _URL_SCHEME.match(text)
+    if scheme is None:
+        return None, "not a URL (no scheme such as https://)"
+    name = scheme.group(1)
+    if name.lower() not in URL_SCHEMES:
+        return None, f"not an http(s) URL (scheme {name.lower()!r})"
+    rest = text[scheme.end():]
+    if not rest.startswith("//"):
+        return None, "not a URL (no '//' and host after the scheme)"
+    rest = rest[2:]
+    authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, rest = rest[:authority_end], rest[authority_end:]
+    rest, hash_sign, fragment = rest.partition("#")
+    path, question_mark, query = rest.partition("?")
+    userinfo, at_sign, host_port = authority.rpartition("@")
+    host, reason = _clean_host_port(host_port)
+    if host is None:
+        return None, reason
+    return (
+        name + "://"
+        + (_encode(userinfo, _USERINFO) + at_sign if at_sign else "")
+        + host
+        + _encode(path, _PATH)
+        + (question_mark + _encode(query, _QUERY, private=True) if question_mark else "")
+        + (hash_sign + _encode(fragment, _FRAGMENT) if hash_sign else "")
+    ), None
+
+
+_SURROGATE_CHARACTER = re.compile("[\ud800-\udfff]")
+_PORT = re.compile(r"[0-9]*")
+
+
+def _clean_host_port(host_port: str) -> tuple[str | None, str | None]:
+    """``host[:port]`` as it may stand in an IRI, or ``(None, reason)``."""
+    if host_port.startswith("["):
+        literal, bracket, port = host_port[1:].partition("]")
+        if not bracket:
+            return None, "not a URL (unclosed '[' in the host)"
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            return None, f"not a URL (bad IPv6 host {literal!r})"
+        if "%" in literal:  # a zone id ("fe80::1%eth0") has no place in a URL
+            return None, f"not a URL (bad IPv6 host {literal!r})"
+        host = f"[{literal}]"
+        if port and not port.startswith(":"):
+            return None, "not a URL (text after the IPv6 host)"
+        colon, port = port[:1], port[1:]
+    else:
+        host, colon, port = host_port.partition(":")
+    if not host:
+        return None, "not a URL (no host)"
+    if not _PORT.fullmatch(port):
+        return None, f"not a URL (bad port {port!r})"
+    if not host.startswith("["):
+        if any(not (_allowed(char, _UNRESERVED | _SUB_DELIMS) or char == "%") for char in host):
+            return None, f"not a URL (bad character in the host {host!r})"
+        host = _encode(host, _UNRESERVED | _SUB_DELIMS)
+    return host + colon + port, None
+
+
+def _encode(text: str, allowed: frozenset[str], *, private: bool = False) -> str:
+    """``text`` with every character not in ``allowed`` (nor ucschar) percent-encoded, as UTF-8."""
+    out = []
+    for index, char in enumerate(text):
+        if char == "%":
+            escape = text[index + 1:index + 3]
+            out.append("%" if len(escape) == 2 and all(c in _HEX for c in escape) else "%25")
+        elif _allowed(char, allowed, private=private):
+            out.append(char)
+        else:
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
+    return "".join(out)
+
+
+def _allowed(char: str, allowed: frozenset[str], *, private: bool = False) -> bool:
+    if char in allowed:
+        return True
+    code = ord(char)
+    if code < 0xA0 or char in _BIDI_FORMATTING or char.isspace():  # rdflib refuses any space (U+00A0, U+3000)
+        return False
+    ranges = (*_UCSCHAR, *_IPRIVATE) if private else _UCSCHAR
+    return any(low <= code <= high for low, high in ranges)

@@ -1,7 +1,13 @@
 """Which reader a file needs: by extension first, then by content.
 
+A compressed file (``.gz``, ``.bz2``, ``.xz``) is known by the extension
+before that one (``papers.jsonl.gz`` is JSON Lines), else by its decompressed
+content; every reader reads it decompressed (:mod:`.textfile`).
+
 >>> detect_format(Path("papers.ndjson"), b"")
 'jsonl'
+>>> detect_format(Path("papers.csv.xz"), b"")
+'csv'
 >>> detect_format(Path("listing"), b"Id,Title,Abstract\\n1,A,B\\n")
 'csv'
 >>> detect_format(Path("listing"), b"A title\\nAn abstract\\n")
@@ -21,9 +27,10 @@ from kgraph.model import Paper, Problem
 from .jsonl import iter_jsonl, parse_jsonl
 from .scraped import iter_scraped, parse_scraped
 from .tabular import DELIMITERS, iter_csv, parse_csv
-from .textfile import lines_from_string, sniff_encoding
+from .textfile import COMPRESSIONS, decompress_head, inner_suffix, lines_from_string, sniff_encoding
 
-__all__ = ["EXTENSIONS", "detect_format", "format_from_extension", "check_format", "iter_file", "iter_string"]
+__all__ = ["COMPRESSIONS", "EXTENSIONS", "check_format", "detect_format", "format_from_extension", "iter_file",
+           "iter_string"]
 
 EXTENSIONS = MappingProxyType(
     {
@@ -42,12 +49,14 @@ _FILE_READERS: MappingProxyType[str, Callable[[Path], Iterator[Paper | Problem]]
 
 
 def format_from_extension(path: Path) -> str | None:
-    """The format its extension names, or None.
+    """The format its extension names (the one before ``.gz``, ``.bz2``, ``.xz``), or None.
 
     >>> format_from_extension(Path("a/B.TSV"))
     'csv'
+    >>> format_from_extension(Path("papers.jsonl.gz")), format_from_extension(Path("papers.gz"))
+    ('jsonl', None)
     """
-    return EXTENSIONS.get(path.suffix.lower())
+    return EXTENSIONS.get(inner_suffix(path))
 
 
 def detect_format(path: Path, head: bytes) -> str:
@@ -56,10 +65,12 @@ def detect_format(path: Path, head: bytes) -> str:
     The extension decides when it is known. Otherwise: text starting with ``{``
     or ``[`` is JSON; a first line split by ``,`` tab ``;`` or ``|`` into cells
     one of which is ``title`` is a CSV header; anything else is a scraped listing.
+    A compressed ``head`` is decompressed first.
     """
     known = format_from_extension(Path(path))
     if known is not None:
         return known
+    head = decompress_head(path, head)
     encoding, bom_length = sniff_encoding(head)
     text = head[bom_length:].decode(encoding, "replace").lstrip()
     if text.startswith(("{", "[")):

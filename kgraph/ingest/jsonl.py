@@ -33,17 +33,44 @@ from typing import Any
 from kgraph.model import Paper, Problem, SourceRef
 
 from .records import paper_from_fields
-from .textfile import Line, read_lines
+from .textfile import Line, inner_suffix, read_lines
 
-__all__ = ["iter_jsonl", "parse_jsonl"]
+__all__ = ["DECODER", "LongNumber", "iter_jsonl", "parse_jsonl"]
 
-_DECODER = json.JSONDecoder()
+
+
+class LongNumber:
+    """A JSON integer too long for Python to read (over ``sys.get_int_max_str_digits()`` digits).
+
+    It stands in the record in place of the number, so that the field it is
+    in is reported as bad like any value of the wrong type (an ``id`` of
+    5,000 digits is an error of its record, a ``year`` a warning), instead of
+    the whole file stopping with a ``ValueError``.
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+def _parse_int(text: str) -> int | LongNumber:
+    try:
+        return int(text)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+        return LongNumber(len(text.lstrip("-")))
+
+
+DECODER = json.JSONDecoder(parse_int=_parse_int)
 
 
 def iter_jsonl(path: Path | str) -> Iterator[Paper | Problem]:
-    """Read a JSON Lines file (or a ``.json`` document) lazily."""
+    """Read a JSON Lines file (or a ``.json`` document; either may be compressed) lazily."""
     path = Path(path)
-    return parse_jsonl(read_lines(path), name=str(path), document=True if path.suffix.lower() == ".json" else None)
+    return parse_jsonl(read_lines(path), name=str(path), document=True if inner_suffix(path) == ".json" else None)
 
 
 def parse_jsonl(
@@ -80,7 +107,7 @@ def _parse_lines(lines: Iterable[Line | Problem], name: str) -> Iterator[Paper |
             yield Problem(source, line.error)
             continue
         try:
-            value = json.loads(line.text)
+            value = DECODER.decode(line.text)
         except json.JSONDecodeError as error:
             yield Problem(source, f"line is not valid JSON: {error.msg} at column {error.colno}")
             continue
@@ -116,7 +143,7 @@ def _parse_document(lines: Iterable[Line | Problem], name: str) -> Iterator[Pape
                 yield Problem(SourceRef(name, line_at(position)), "text after the closing ']' ignored", "warning")
             return
         try:
-            value, end = _DECODER.raw_decode(text, position)
+            value, end = DECODER.raw_decode(text, position)
         except json.JSONDecodeError as error:
             yield Problem(
                 SourceRef(name, error.lineno),
@@ -162,4 +189,6 @@ def _record(value: Any, source: SourceRef) -> Iterator[Paper | Problem]:
 def _json_type(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
-    return {list: "an array", str: "a string", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {list: "an array", str: "a string", int: "a number", float: "a number", LongNumber: "a number"}.get(
+        type(value), type(value).__name__
+    )

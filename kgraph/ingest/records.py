@@ -9,6 +9,11 @@ is skipped (``error``). A bad ``year``, ``authors`` or ``url`` is dropped and th
 paper kept (``warning``): the text is what kgraph needs. An empty ``id`` is
 replaced by one made from the title (``warning``).
 
+A year must lie in ``MIN_YEAR``..``MAX_YEAR`` (1000 to 2100). A URL must be an
+http(s) URL; it is kept as a valid IRI (:func:`~kgraph.ingest.clean.clean_url`:
+characters an IRI cannot hold percent-encoded), so that no RDF reader refuses
+the graph for it.
+
 >>> [r.title for r in paper_from_fields({"Title": "Pad\\\\'e nets", "abstract": "A."}, SourceRef("x", 1))]
 ['Padé nets']
 """
@@ -22,12 +27,17 @@ from typing import Any
 
 from kgraph.model import Paper, Problem, SourceRef
 
-from .clean import clean_text
+from .clean import clean_text, clean_url
 from .ids import paper_id_from_title
 
-__all__ = ["paper_from_fields", "normalize_keys", "check_given_id", "show_value", "FIELD_NAMES"]
+__all__ = ["FIELD_NAMES", "MAX_YEAR", "MIN_YEAR", "check_given_id", "normalize_keys", "paper_from_fields",
+           "show_value"]
 
 FIELD_NAMES = ("id", "title", "abstract", "year", "authors", "url", "update_date")
+# The years a paper may have: a year outside them is a typing or parsing error
+# (20240101, -5), dropped with a warning. The bounds are inclusive.
+MIN_YEAR = 1000
+MAX_YEAR = 2100
 
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)\s*")
 _DATE_YEAR = re.compile(r"\s*(\d{4})(?:-|/|$|\s)")
@@ -120,7 +130,10 @@ def check_given_id(value: object) -> tuple[str | None, str | None]:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None, f"'id' must be a string, got {show_value(value)}"
-    text = str(value).strip()
+    try:
+        text = str(value).strip()
+    except ValueError:  # an integer of more than 4,300 digits
+        return None, f"'id' must be a string, got {show_value(value)}"
     if not text:
         return None, "'id' is empty"
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
@@ -136,7 +149,10 @@ def show_value(value: object, limit: int = 40) -> str:
     >>> show_value(list(range(30)))
     '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11...'
     """
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of more than 4,300 digits, maybe inside a list
+        text = f"a {type(value).__name__} too large to show"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -145,14 +161,21 @@ def _year(fields: Mapping[str, Any], warnings: list[str]) -> int | None:
     if isinstance(value, str):
         value = value.strip() or None
     if value is not None:
+        year = None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.isdecimal() and value.isascii():
-            return int(value)
-        warnings.append(f"'year' must be an integer, got {show_value(value)}")
-        return None
+            year = value
+        elif isinstance(value, float) and value.is_integer():
+            year = int(value)
+        elif isinstance(value, str) and value.isdecimal() and value.isascii():
+            # int() refuses strings of more than 4,300 digits; no year has 20
+            year = int(value) if len(value) <= 20 else MAX_YEAR + 1
+        if year is None:
+            warnings.append(f"'year' must be an integer, got {show_value(value)}")
+            return None
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            warnings.append(f"'year' must be between {MIN_YEAR} and {MAX_YEAR}, got {show_value(value)}")
+            return None
+        return year
     date = fields.get("update_date")
     if date is None or (isinstance(date, str) and not date.strip()):
         return None
@@ -160,7 +183,11 @@ def _year(fields: Mapping[str, Any], warnings: list[str]) -> int | None:
     if match is None:
         warnings.append(f"'update_date' must be a date such as '2019-08-19', got {show_value(date)}")
         return None
-    return int(match.group(1))
+    year = int(match.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        warnings.append(f"'update_date' must have a year between {MIN_YEAR} and {MAX_YEAR}, got {show_value(date)}")
+        return None
+    return year
 
 
 def _authors(value: Any, warnings: list[str]) -> tuple[str, ...]:
@@ -183,4 +210,9 @@ def _url(value: Any, warnings: list[str]) -> str | None:
     if not isinstance(value, str):
         warnings.append(f"'url' must be a string, got {show_value(value)}")
         return None
-    return value.strip() or None
+    if not value.strip():
+        return None
+    url, reason = clean_url(value)
+    if url is None:
+        warnings.append(f"'url' is {reason}: {show_value(value)}; dropped")
+    return url

@@ -16,6 +16,12 @@ records. A title whose next line is blank, and whose following line is no
 longer than it (so it is another title, not an abstract), is kept as a
 title-only paper with a warning, as is a title on the last line.
 
+A missing abstract line would shift every later title into the abstract
+before it. So a line read as an abstract that looks like a title (short, no
+full stop) while the line after it looks like an abstract (long) makes the
+title before it an error, ``out of step``, and reading goes on in step: that
+line is the next title.
+
 >>> from kgraph.ingest.textfile import lines_from_string
 >>> text = "Get trending papers in your email inbox!\\nSubscribeA Title\\nIts abstract.\\n"
 >>> [(p.title, p.abstract) for p in parse_scraped(lines_from_string(text), name="x.txt")]
@@ -32,7 +38,7 @@ from kgraph.model import Paper, Problem, SourceRef
 from .records import paper_from_fields
 from .textfile import Line, read_lines
 
-__all__ = ["iter_scraped", "parse_scraped", "is_boilerplate", "BOILERPLATE"]
+__all__ = ["BOILERPLATE", "is_boilerplate", "iter_scraped", "looks_out_of_step", "parse_scraped"]
 
 # Known page furniture, compared case- and space-insensitively, without final
 # punctuation. Such lines are skipped wherever they appear.
@@ -46,6 +52,10 @@ BOILERPLATE = frozenset(
 _SUBSCRIBE = "Subscribe"
 # A title longer than this is probably an abstract: lines are out of step.
 _LONG_TITLE_WORDS = 60
+# A line read as an abstract with at most this many words, followed by one of
+# at least _ABSTRACT_WORDS (and twice as many), is the next title: see looks_out_of_step.
+_TITLE_WORDS = 30
+_ABSTRACT_WORDS = 40
 
 
 def iter_scraped(path: Path | str) -> Iterator[Paper | Problem]:
@@ -65,8 +75,14 @@ def is_boilerplate(text: str) -> bool:
 
 
 def parse_scraped(lines: Iterable[Line | Problem], *, name: str) -> Iterator[Paper | Problem]:
-    """Pair title and abstract lines into papers; see the module docstring for the rules."""
+    """Pair title and abstract lines into papers; see the module docstring for the rules.
+
+    A title's abstract is decided one line late: a short line followed by a
+    long one is the next title and its abstract, not an abstract (see
+    :func:`looks_out_of_step`).
+    """
     title: Line | None = None  # a title waiting for its abstract
+    abstract: Line | None = None  # the line after the title, until the line after it is seen
     blank_after_title = False
     after_boilerplate = False
     for line in lines:
@@ -75,27 +91,62 @@ def parse_scraped(lines: Iterable[Line | Problem], *, name: str) -> Iterator[Pap
             continue
         text = line.text.strip()
         if not text:
-            blank_after_title = title is not None
+            blank_after_title = title is not None and abstract is None
             continue
         if is_boilerplate(text):
             after_boilerplate = True
             continue
-        if after_boilerplate and title is None:
+        if after_boilerplate and (title is None or abstract is not None):
             text = _strip_subscribe(text)
             line = Line(line.number, text, line.error)
         after_boilerplate = False
         if title is None:
             title = line
-        elif blank_after_title and len(text) <= len(title.text.strip()):
-            # "Title\n\nTitle 2": the first one has no abstract.
-            yield from _paper(title, None, name)
-            title = line
+        elif abstract is None:
+            if blank_after_title and len(text) <= len(title.text.strip()):
+                # "Title\n\nTitle 2": the first one has no abstract.
+                yield from _paper(title, None, name)
+                title = line
+            else:
+                abstract = line
+        elif looks_out_of_step(abstract.text, text):
+            yield _out_of_step(title, abstract, name)
+            title, abstract = abstract, line
         else:
-            yield from _paper(title, line, name)
-            title = None
+            yield from _paper(title, abstract, name)
+            title, abstract = line, None
         blank_after_title = False
     if title is not None:
-        yield from _paper(title, None, name)
+        yield from _paper(title, abstract, name)
+
+
+def looks_out_of_step(abstract: str, following: str) -> bool:
+    """Whether a line read as an abstract is rather the next title, ``following`` being its abstract.
+
+    It is when it is short and does not end with a full stop, like a title,
+    and the line after it is long, like an abstract: an abstract line is
+    missing before it (or a line too many came before its title). Real
+    abstracts are 50 words and more; titles are at most 20 or so.
+
+    >>> looks_out_of_step("Attention Is All You Need", "The dominant sequence transduction models ... " * 8)
+    True
+    >>> looks_out_of_step("We propose a new optimizer.", "The dominant sequence transduction models ... " * 8)
+    False
+    """
+    words = len(abstract.split())
+    return (
+        words <= _TITLE_WORDS
+        and not abstract.rstrip().endswith(".")
+        and len(following.split()) >= max(_ABSTRACT_WORDS, 2 * words)
+    )
+
+
+def _out_of_step(title: Line, line: Line, name: str) -> Problem:
+    return Problem(
+        SourceRef(name, title.number),
+        f"no abstract: line {line.number} looks like the next title (a short line before a long one), so "
+        "titles and abstracts are out of step here (an abstract line missing, or a line too many); record skipped",
+    )
 
 
 def _strip_subscribe(text: str) -> str:

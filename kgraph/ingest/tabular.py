@@ -5,7 +5,9 @@ Column names are those of the JSON Lines format (``title``, ``abstract``,
 case-insensitively with surrounding spaces ignored. Quoted fields may span
 lines; a record's source line is the line where it starts. An empty cell counts
 as absent. The delimiter is the one of ``,`` tab ``;`` ``|`` that occurs most
-in the header line (tab for ``.tsv`` files).
+in the header line (tab for ``.tsv`` files). A quote never closed is an error
+at its line, and the lines after it are read as rows (``csv`` alone reads the
+rest of the file as one field).
 
 >>> from kgraph.ingest.textfile import lines_from_string
 >>> text = 'Title,Abstract\\n"A\\ntitle",An abstract.\\nB,Another.\\n'
@@ -19,12 +21,13 @@ import csv
 import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from kgraph.model import Paper, Problem, SourceRef
 
 from .records import paper_from_fields
-from .textfile import Line, read_lines
+from .textfile import Line, inner_suffix, read_lines
 
 __all__ = ["iter_csv", "parse_csv"]
 
@@ -35,28 +38,17 @@ DELIMITERS = (",", "\t", ";", "|")
 FIELD_SIZE_LIMIT = 64 * 1024 * 1024
 # A record spanning more lines than this probably has an unclosed quote.
 _LONG_RECORD_LINES = 50
+_UNCLOSED = "quote opened on this line is never closed"
 
 
 def iter_csv(path: Path | str) -> Iterator[Paper | Problem]:
-    """Read a CSV or TSV file lazily."""
+    """Read a CSV or TSV file (maybe compressed) lazily."""
     path = Path(path)
-    return parse_csv(read_lines(path), name=str(path), delimiter="\t" if path.suffix.lower() == ".tsv" else None)
+    return parse_csv(read_lines(path), name=str(path), delimiter="\t" if inner_suffix(path) == ".tsv" else None)
 
 
 def parse_csv(lines: Iterable[Line | Problem], *, name: str, delimiter: str | None = None) -> Iterator[Paper | Problem]:
     """Papers and problems from the lines of a CSV file; ``delimiter=None`` detects it."""
-    pending: deque[Problem] = deque()  # file-level problems met while csv pulls lines
-    bad_lines: dict[int, str] = {}
-
-    def texts(items: Iterable[Line | Problem]) -> Iterator[str]:
-        for item in items:
-            if isinstance(item, Problem):
-                pending.append(item)
-                continue
-            if item.error:
-                bad_lines[item.number] = item.error
-            yield item.text + "\n"
-
     lines = iter(lines)
     head: list[Line | Problem] = []
     for item in lines:
@@ -67,60 +59,126 @@ def parse_csv(lines: Iterable[Line | Problem], *, name: str, delimiter: str | No
             break
     if csv.field_size_limit() < FIELD_SIZE_LIMIT:
         csv.field_size_limit(FIELD_SIZE_LIMIT)
-    reader = csv.reader(texts(itertools.chain(head, lines)), delimiter=delimiter or ",")
 
     columns: list[str] | None = None
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            yield from _drain(pending)
-            yield Problem(SourceRef(name, start), f"not valid CSV: {error}")
+    for row in _rows(itertools.chain(head, lines), delimiter or ",", name):
+        if isinstance(row, Problem):
+            yield row
             continue
-        yield from _drain(pending)
-        end = reader.line_num
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row.cells) and row.unclosed is None:
             continue  # blank line, or a row of empty cells
-        bad_in_row = [bad_lines.pop(n) for n in range(start, end + 1) if n in bad_lines]
-        bad = bad_in_row[0] if bad_in_row else None
+        source = SourceRef(name, row.start)
         if columns is None:
-            columns = [cell.strip().lower() for cell in row]
-            if bad is not None:
-                yield Problem(SourceRef(name, start), f"header: {bad}; file skipped")
+            columns = [cell.strip().lower() for cell in row.cells]
+            if row.unclosed is not None:
+                yield Problem(SourceRef(name, row.unclosed), f"header: {_UNCLOSED}; file skipped")
+                return
+            if row.bad is not None:
+                yield Problem(source, f"header: {row.bad}; file skipped")
                 return
             if "title" not in columns:
                 found = ", ".join(repr(c) for c in columns)
-                yield Problem(SourceRef(name, start), f"no 'title' column in the header (found {found}); file skipped")
+                yield Problem(source, f"no 'title' column in the header (found {found}); file skipped")
                 return
             continue
-        source = SourceRef(name, start)
-        if bad is not None:
-            yield Problem(source, bad)
+        if row.unclosed is not None:
+            where = f" (in the record starting on line {row.start})" if row.unclosed != row.start else ""
+            yield Problem(
+                SourceRef(name, row.unclosed),
+                f"{_UNCLOSED}{where}; record skipped, the lines after it are read as rows",
+            )
+            continue
+        if row.bad is not None:
+            yield Problem(source, row.bad)
             continue
         fields: dict[str, str | None] = {}
-        for column, cell in zip(columns, row):
+        for column, cell in zip(columns, row.cells):
             fields.setdefault(column, cell if cell.strip() else None)
         records = list(paper_from_fields(fields, source))
         paper_id = records[-1].id if isinstance(records[-1], Paper) else None
-        if len(row) > len(columns):
+        if len(row.cells) > len(columns):
             yield Problem(
                 source,
-                f"row has {len(row)} fields but the header has {len(columns)}; extra fields ignored",
+                f"row has {len(row.cells)} fields but the header has {len(columns)}; extra fields ignored",
                 "warning",
                 paper_id,
             )
-        if end - start + 1 > _LONG_RECORD_LINES:
+        if row.end - row.start + 1 > _LONG_RECORD_LINES:
             yield Problem(
                 source,
-                f"record spans lines {start}-{end}; check for an unclosed quote",
+                f"record spans lines {row.start}-{row.end}; check for an unclosed quote",
                 "warning",
                 paper_id,
             )
         yield from records
-    yield from _drain(pending)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """The cells of one CSV row, the lines it spans, the first decoding problem in them.
+
+    ``unclosed``: the line of a quote never closed; the row ends there.
+    """
+
+    cells: tuple[str, ...]
+    start: int
+    end: int
+    bad: str | None = None
+    unclosed: int | None = None
+
+
+def _rows(lines: Iterator[Line | Problem], delimiter: str, name: str) -> Iterator[_Row | Problem]:
+    """The rows of CSV text, each with its line span; file-level problems in between.
+
+    Python's ``csv`` reads a quoted field that is never closed to the end of
+    the input, as one field: every row after it would vanish. That shows as a
+    row still open when the input ends (a complete row ends at its line
+    break, before csv asks for the next line). Such a row ends at the line of
+    its opening quote, and the lines after that are read again, as rows.
+    (At most once: the text such a field swallows has its quotes in pairs,
+    ``""``, and read again they close every field they open.)
+    """
+    while True:
+        pending: deque[Problem] = deque()  # file-level problems met while csv pulls lines
+        row_lines: list[Line] = []  # the lines of the row being read
+        ended = False
+
+        def texts(items: Iterator[Line | Problem], row_lines: list[Line] = row_lines,
+                  pending: deque[Problem] = pending) -> Iterator[str]:
+            nonlocal ended
+            for item in items:
+                if isinstance(item, Problem):
+                    pending.append(item)
+                    continue
+                row_lines.append(item)
+                yield item.text + "\n"
+            ended = True
+
+        reader = csv.reader(texts(lines), delimiter=delimiter)
+        while True:
+            row_lines.clear()
+            try:
+                cells = next(reader)
+            except StopIteration:
+                yield from _drain(pending)
+                return
+            except csv.Error as error:
+                yield from _drain(pending)
+                yield Problem(SourceRef(name, row_lines[0].number if row_lines else 1), f"not valid CSV: {error}")
+                continue
+            yield from _drain(pending)
+            if not row_lines:
+                continue
+            start, end = row_lines[0].number, row_lines[-1].number
+            if not (ended and cells):
+                yield _Row(tuple(cells), start, end, next((line.error for line in row_lines if line.error), None))
+                continue
+            # The last cell holds the rest of the input from the opening quote on, a "\n" per line.
+            unclosed = max(start, end - cells[-1].count("\n") + 1)
+            bad = next((line.error for line in row_lines if line.error and line.number <= unclosed), None)
+            yield _Row(tuple(cells), start, unclosed, bad, unclosed)
+            lines = iter([line for line in row_lines if line.number > unclosed])
+            break
 
 
 def _detect_delimiter(header: str) -> str:

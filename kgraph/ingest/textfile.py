@@ -9,22 +9,35 @@ skip the record it belongs to and go on.
 
 Encodings: UTF-8 (with or without BOM), and UTF-16/UTF-32 with a BOM. File-level
 problems are reported at line 1, where the file starts.
+
+Compressed files (gzip, bzip2, xz: ``papers.jsonl.gz``, ``.bz2``, ``.xz``, or any
+file starting with one of their signatures) are decompressed as they are read,
+never whole; line numbers are those of the decompressed text. Corrupt or
+truncated compressed data is a Problem at the line where it shows (``cannot
+read gzip data: the file ends early (truncated); rest of file skipped``).
 """
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
 import io
+import lzma
 import os
 import re
 import stat
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import IO
 
 from kgraph.model import Problem, SourceRef
 
-__all__ = ["Line", "read_lines", "lines_from_string", "sniff_encoding", "special_file_kind", "HEAD_SIZE"]
+__all__ = ["COMPRESSIONS", "HEAD_SIZE", "Line", "compression", "decompress_head", "inner_suffix", "lines_from_string",
+           "read_lines", "sniff_encoding", "special_file_kind"]
 
 HEAD_SIZE = 64 * 1024  # bytes read up front to recognise encoding, binary data, format
 
@@ -40,6 +53,21 @@ _BOMS = (
 _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r\x1b")
 _BINARY_SHARE = 0.05
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Compressed inputs: by extension, and by signature (bzip2's with its block
+# magic, so that no text starting with "BZh" is taken for it).
+COMPRESSIONS = MappingProxyType({".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"})
+_SIGNATURES = (
+    (re.compile(b"\x1f\x8b"), "gzip"),
+    (re.compile(b"BZh[1-9]1AY&SY"), "bzip2"),
+    (re.compile(b"\xfd7zXZ\x00"), "xz"),
+)
+_OPENERS: MappingProxyType[str, Callable[[IO[bytes]], IO[bytes]]] = MappingProxyType(
+    {"gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
+)
+# What decompressing bad data raises: EOFError for a truncated stream, OSError
+# (gzip.BadGzipFile, bz2) or zlib.error / lzma.LZMAError for corrupt data.
+_DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +103,8 @@ def read_lines(path: Path | str) -> Iterator[Line | Problem]:
     Lines are split on ``\\n``; a ``\\r`` before it is dropped. Nothing is
     raised for an unreadable, binary or empty file: a Problem says so. A
     FIFO, socket or device is never opened (reading one could block forever
-    or never end): it is reported as not a regular file.
+    or never end): it is reported as not a regular file. A compressed file
+    is read decompressed (see the module docstring).
     """
     name = str(path)
     start = SourceRef(name, 1)
@@ -84,20 +113,80 @@ def read_lines(path: Path | str) -> Iterator[Line | Problem]:
         if kind is not None:
             yield Problem(start, f"cannot read file: not a regular file ({kind})")
             return
-        with open(path, "rb") as handle:
-            head = handle.read(HEAD_SIZE)
-            encoding, bom_length = sniff_encoding(head)
-            if encoding == "utf-8":
-                if _looks_binary(head):
-                    yield Problem(start, _binary_reason(head))
+        with open(path, "rb") as raw:
+            codec = compression(path, raw.read(16))
+            raw.seek(0)
+            with _OPENERS[codec](raw) if codec else raw as handle:
+                try:
+                    head = handle.read(HEAD_SIZE)
+                except _DECOMPRESSION_ERRORS as error:
+                    if codec is None:
+                        raise
+                    yield Problem(start, _decompression_reason(error, codec))
                     return
-                handle.seek(bom_length)
-                yield from _finish(_utf8_lines(handle), name)
-                return
-        with open(path, encoding=encoding, errors="surrogatepass", newline="\n") as text:
-            yield from _finish(_wide_lines(text, encoding, name), name)
+                encoding, bom_length = sniff_encoding(head)
+                if encoding == "utf-8":
+                    if _looks_binary(head):
+                        yield Problem(start, _binary_reason(head))
+                        return
+                    handle.seek(bom_length)
+                    yield from _finish(_utf8_lines(handle, name, codec), name)
+                    return
+        with open(path, "rb") as raw, _OPENERS[codec](raw) if codec else raw as handle:
+            text = io.TextIOWrapper(handle, encoding=encoding, errors="surrogatepass", newline="\n")
+            yield from _finish(_wide_lines(text, encoding, name, codec), name)
     except OSError as error:
         yield Problem(start, f"cannot read file: {_os_reason(error)}")
+
+
+def compression(path: Path | str, head: bytes) -> str | None:
+    """``"gzip"``, ``"bzip2"`` or ``"xz"`` for a compressed file starting with ``head``, else None.
+
+    The signature decides, else the extension (so that a file named ``.gz``
+    that is not gzip data is reported as such).
+
+    >>> compression("papers.jsonl.gz", b"\\x1f\\x8b\\x08")
+    'gzip'
+    >>> compression("papers.jsonl", b'{"title": "A"}') is None
+    True
+    """
+    for signature, codec in _SIGNATURES:
+        if signature.match(head):
+            return codec
+    return COMPRESSIONS.get(Path(path).suffix.lower())
+
+
+def inner_suffix(path: Path | str) -> str:
+    """The extension of a file once decompressed, lower-cased: ``.jsonl`` for ``a.JSONL.gz``.
+
+    >>> inner_suffix("a/papers.JSONL.gz"), inner_suffix("papers.csv"), inner_suffix("papers.xz")
+    ('.jsonl', '.csv', '')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    return Path(path.stem).suffix.lower() if suffix in COMPRESSIONS else suffix
+
+
+def decompress_head(path: Path | str, head: bytes) -> bytes:
+    """The first bytes of a file's text: ``head`` (its first bytes), decompressed if it is compressed.
+
+    Bad compressed data gives what could be decompressed before it (the
+    reader reports the error).
+
+    >>> decompress_head("a.gz", gzip.compress(b"title,abstract\\n"))
+    b'title,abstract\\n'
+    """
+    codec = compression(path, head)
+    if codec is None:
+        return head
+    decompressor = {"gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS), "bzip2": bz2.BZ2Decompressor,
+                    "xz": lzma.LZMADecompressor}[codec]()
+    try:
+        if codec == "gzip":
+            return decompressor.decompress(head, HEAD_SIZE)
+        return decompressor.decompress(head, max_length=HEAD_SIZE)
+    except (EOFError, OSError, zlib.error, lzma.LZMAError):
+        return b""
 
 
 def special_file_kind(path: Path | str) -> str | None:
@@ -160,17 +249,23 @@ def _finish(lines: Iterator[Line | Problem], name: str) -> Iterator[Line | Probl
         yield Problem(SourceRef(name, 1), "empty file")
 
 
-def _utf8_lines(handle: io.BufferedReader) -> Iterator[Line]:
-    for number, raw in enumerate(handle, 1):
-        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
-        try:
-            yield Line(number, raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            reason = f"bytes are not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
-            yield Line(number, raw.decode("utf-8", "replace"), reason)
+def _utf8_lines(handle: IO[bytes], name: str, codec: str | None) -> Iterator[Line | Problem]:
+    number = 0
+    try:
+        for number, raw in enumerate(handle, 1):
+            raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+            try:
+                yield Line(number, raw.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                reason = f"bytes are not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+                yield Line(number, raw.decode("utf-8", "replace"), reason)
+    except _DECOMPRESSION_ERRORS as error:
+        if codec is None:
+            raise
+        yield Problem(SourceRef(name, number + 1), f"{_decompression_reason(error, codec)}; rest of file skipped")
 
 
-def _wide_lines(text: io.TextIOWrapper, encoding: str, name: str) -> Iterator[Line | Problem]:
+def _wide_lines(text: io.TextIOWrapper, encoding: str, name: str, codec: str | None) -> Iterator[Line | Problem]:
     # The file is opened with errors="surrogatepass": an unpaired surrogate
     # becomes a lone code point, found below, so that one bad line does not end
     # the file.
@@ -190,6 +285,17 @@ def _wide_lines(text: io.TextIOWrapper, encoding: str, name: str) -> Iterator[Li
         reason = getattr(error, "reason", str(error))
         rest = "" if reason == "truncated data" else "; rest of file skipped"
         yield Problem(SourceRef(name, number + 1), f"bytes are not valid {label} ({reason}){rest}")
+    except _DECOMPRESSION_ERRORS as error:
+        if codec is None:
+            raise
+        yield Problem(SourceRef(name, number + 1), f"{_decompression_reason(error, codec)}; rest of file skipped")
+
+
+def _decompression_reason(error: BaseException, codec: str) -> str:
+    if isinstance(error, EOFError):
+        return f"cannot read {codec} data: the file ends early (truncated)"
+    reason = str(error) or type(error).__name__
+    return f"cannot read {codec} data: {reason[:1].lower() + reason[1:]}"
 
 
 def _looks_binary(head: bytes) -> bool:
