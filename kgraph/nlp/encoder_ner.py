@@ -132,14 +132,18 @@ class EncoderTagger:
             path.append(int(back[i, path[-1]]))
         return path[::-1]
 
-    def tag(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32) -> list[list[tuple[int, int, str]]]:
+    def tag(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 1) -> list[list[tuple[int, int, str]]]:
         """Entity spans (word offsets, half-open, label) of each sentence."""
         return self.tag_with_vectors(sentences, batch_size=batch_size)[0]
 
-    def tag_with_vectors(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32
+    def tag_with_vectors(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 1
                          ) -> tuple[list[list[tuple[int, int, str]]], list[np.ndarray | None]]:
         """Entity spans of each sentence, and each sentence's word vectors (words x dims; ``None``
-        when the model gives none). A word that lost its pieces to ``MAX_PIECES`` has a zero vector."""
+        when the model gives none). A word that lost its pieces to ``MAX_PIECES`` has a zero vector.
+
+        By default each sentence runs alone: nothing is padded (faster than
+        batches on one core), and since the int8 model quantizes activations
+        per run, a sentence's tags depend on its own words only."""
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, first word, words)
         for k, words in enumerate(sentences):
             for first in range(0, len(words), MAX_WORDS):
