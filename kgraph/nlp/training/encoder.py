@@ -62,6 +62,12 @@ class TrainSettings:
     o_bias: float = 0.5  # decoding: added to the O tag's log-probability (chosen on the development split)
     fraction: float = 1.0  # share of the training papers used (learning curves)
     limit: int = 0  # train/dev sentences to use (0: all); for smoke runs
+    init: str = ""  # a saved state (``best.pt`` of an earlier run) to continue from
+    scierc: str = ""  # SciERC's train.json, added to the training sentences (Method, Task; see mixed_examples)
+    tdmsci: str = ""  # TDMSci's training CoNLL file, added likewise (Task, Dataset)
+    mask_with: str = ""  # a tagger folder whose METHOD spans in TDMSci sentences carry no loss
+    layers: int = 6  # encoder layers kept (the first ones): a smaller, faster tagger
+    repeat: int = 1  # how many times the SciERC and TDMSci sentences are repeated in an epoch
 
 
 def pretrained_dir() -> Path:
@@ -92,6 +98,46 @@ def training_papers(silver: Path, settings: TrainSettings) -> tuple[list[TokenPa
     return list(token_papers(train_papers)), list(token_papers(iter_silver(silver, split="dev")))
 
 
+def mixed_examples(settings: TrainSettings, tags: Sequence[str]) -> list[Example]:
+    """SciERC and TDMSci training sentences on the silver labels, each saying only what its annotators said.
+
+    - SciERC: ``Method`` and ``Task`` as METHOD and TASK; a ``Material`` that
+      looks like a name (it could be a dataset) carries no loss; other
+      materials, metrics and terms are ``O``.
+    - TDMSci: ``Task`` and ``Dataset`` as TASK and DATASET; it never annotates
+      methods, so the spans the tagger in ``settings.mask_with`` reads as METHOD carry
+      no loss; metrics are ``O``.
+    """
+    from ...eval.ner_corpora import iter_scierc_ner, iter_tdmsci
+    from .corpus import scierc_spans, tdmsci_spans
+
+    index = {t: i for i, t in enumerate(tags)}
+
+    def example(words: Sequence[str], spans) -> Example:
+        out = [index["O"]] * len(words)
+        for start, end, label in spans:
+            if label is None:
+                out[start:end] = [IGNORE] * (end - start)
+            elif f"B-{label}" in index:
+                out[start] = index[f"B-{label}"]
+                out[start + 1 : end] = [index[f"I-{label}"]] * (end - start - 1)
+        return Example(tuple(words), tuple(out))
+
+    found: list[Example] = []
+    if settings.scierc:
+        for document in iter_scierc_ner(settings.scierc):
+            for sentence in document.sentences:
+                if sentence.words:
+                    found.append(example(sentence.words, scierc_spans(sentence, material="mask-names")))
+    if settings.tdmsci:
+        sentences = [s for d in iter_tdmsci(settings.tdmsci) for s in d.sentences if s.words]
+        tagger = EncoderTagger(Path(settings.mask_with), threads=settings.threads) if settings.mask_with else None
+        predicted = tagger.tag([s.words for s in sentences]) if tagger else [[] for _ in sentences]
+        for sentence, spans in zip(sentences, predicted):
+            found.append(example(sentence.words, tdmsci_spans(sentence, unannotated=spans)))
+    return [e for e in found for _ in range(settings.repeat) if len(e.words) <= settings.max_words]
+
+
 def spans_of(tags: Sequence[int], names: Sequence[str]) -> set[tuple[int, int, str]]:
     """Entity spans of a training example's tags; missing tags read as ``O``."""
     return set(tags_to_spans([max(t, 0) for t in tags], names))
@@ -116,10 +162,12 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
     train_papers, dev_papers = training_papers(silver, settings)
     train_set = examples(train_papers, max_words=settings.max_words)
     dev_set = examples(dev_papers, max_words=settings.max_words)
+    mixed = mixed_examples(settings, tags)
+    train_set += mixed
     if settings.limit:
         random.Random(settings.seed).shuffle(train_set)
         train_set, dev_set = train_set[: settings.limit], dev_set[: settings.limit]
-    log(f"train: {len(train_papers)} papers, {len(train_set)} sentences; dev: {len(dev_papers)} papers, "
+    log(f"train: {len(train_papers)} papers and {len(mixed)} benchmark sentences, {len(train_set)} sentences; dev: {len(dev_papers)} papers, "
         f"{len(dev_set)} sentences")
 
     def encode(batch: list[Example]):
@@ -131,7 +179,12 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
         return tuple(torch.from_numpy(x) for x in (ids, mask, first, shapes, labels))
 
     encoder = BertModel.from_pretrained(str(source), add_pooling_layer=False, attn_implementation="eager")
+    if settings.layers < encoder.config.num_hidden_layers:
+        encoder.encoder.layer = encoder.encoder.layer[: settings.layers]
+        encoder.config.num_hidden_layers = settings.layers
     net = TaggerNet(encoder, len(tags))
+    if settings.init:
+        net.load_state_dict(torch.load(settings.init))
     head = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     body = [p for n, p in net.named_parameters() if n.startswith("encoder.")]
     optimizer = torch.optim.AdamW([{"params": body, "lr": settings.lr}, {"params": head, "lr": settings.head_lr}],
