@@ -223,3 +223,34 @@ def test_resolve_corpus_known_wrong_merges_stay_fixed(corpus_build):
     assert bures and all(graph.nodes[n]["label"] == "Bures-Wasserstein" for n in bures)
     report = corpus_build.report["resolution"]
     assert report["entities"] < report["distinct_keys"] < report["mentions"]
+
+
+def _labels(resolution):
+    return {e.label: set(dict(e.aliases)) for e in resolution.entities}
+
+
+def test_resolve_joins_a_name_written_with_and_without_spaces():
+    papers = [
+        _paper("a", [("fine-tuning", M, "fine-tuning", None, None), ("back-propagation", M, "back-propagation", None, None)]),
+        _paper("b", [("finetuning", M, "finetuning", None, None), ("backpropagation", M, "backpropagation", None, None)]),
+        _paper("c", [("GenerativeAdapter", M, "GenerativeAdapter", None, None)]),
+        _paper("d", [("Generative Adapter", M, "Generative Adapter", None, None), ("GAN", M, "GAN", None, None),
+                     ("gan", M, "gan", None, None)]),
+    ]
+    groups = [aliases for aliases in _labels(resolve(papers)).values()]
+    assert {"fine-tuning", "finetuning"} in groups
+    assert {"back-propagation", "backpropagation"} in groups
+    assert {"GenerativeAdapter", "Generative Adapter"} in groups
+    assert {"GAN"} in groups and {"gan"} in groups  # case alone never joins
+
+
+def test_resolve_joins_a_name_and_the_name_with_a_generic_word():
+    papers = [
+        _paper("a", [("Forward-Forward algorithm", M, "Forward-Forward algorithm", None, None),
+                     ("diffusion model", M, "diffusion model", None, None)]),
+        _paper("b", [("Forward-Forward", M, "Forward-Forward", None, None), ("Diffusion", M, "Diffusion", None, None)]),
+    ]
+    groups = [aliases for aliases in _labels(resolve(papers)).values()]
+    assert {"Forward-Forward algorithm", "Forward-Forward"} in groups
+    # "diffusion" is no name (a capital only where a sentence starts): it stays apart from the model
+    assert {"diffusion model"} in groups and {"Diffusion"} in groups

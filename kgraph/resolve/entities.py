@@ -27,7 +27,15 @@ from ..model import (
     Relation,
     RelationType,
 )
-from .normalize import entity_key, lemma_key_text, looks_like_short_form, reading_key, singular_acronym
+from .normalize import (
+    entity_key,
+    generic_base,
+    lemma_key_text,
+    looks_like_short_form,
+    reading_key,
+    singular_acronym,
+    spacing_key,
+)
 
 METHOD, TASK, DATASET = EntityType.METHOD, EntityType.TASK, EntityType.DATASET
 
@@ -180,6 +188,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
             if m.known_id:
                 uf.union(key, f"known:{m.known_id}")
         mention_keys.append(keys)
+    _join_variants(uf, extractions, mention_keys)
 
     roots = {key: uf.find(key) for key in uf.parent}
     groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -238,6 +247,37 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         dropped_relations=dropped,
         distinct_keys=len({key for keys in mention_keys for key in keys}),
     )
+
+
+def _join_variants(uf: "_UnionFind", extractions, mention_keys) -> None:
+    """Join the keys of one name written two ways.
+
+    - with and without spaces or hyphens: a spaced key meets the key that is
+      the same letters run together ("fine tuning" / "finetuning",
+      "Generative Adapter" / "GenerativeAdapter");
+    - with a generic trailing word ("Forward-Forward algorithm", "Transformer
+      model"): the key without it, when that key is a name, i.e. some paper
+      writes it with a capital past its first letter or a digit (so "diffusion
+      model" does not join "diffusion").
+
+    Per-paper keys (an ambiguous acronym read in its paper) are left alone.
+    """
+    keys = sorted({k for ks in mention_keys for k in ks if "@" not in k})
+    joined = {k.replace(" ", "").casefold(): k for k in keys if " " not in k}
+    for key in keys:
+        compact = spacing_key(key)
+        if compact is not None and compact in joined:
+            uf.union(key, joined[compact])
+    named: set[str] = set()
+    for ex, ks in zip(extractions, mention_keys):
+        for m, key in zip(ex.mentions, ks):
+            if any(c.isupper() for c in m.text[1:]) or any(c.isdigit() for c in m.text):  # not a sentence's capital
+                named.add(key)
+    present = set(keys)
+    for key in keys:
+        base = generic_base(key)
+        if base is not None and base in present and base in named:
+            uf.union(key, base)
 
 
 def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int]:

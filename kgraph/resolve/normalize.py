@@ -130,3 +130,22 @@ def reading_key(long_key: str) -> str:
     """
     head, _, last = long_key.rpartition(" ")
     return head if head and last in _GENERIC_TAIL else long_key
+
+
+def spacing_key(key: str) -> str | None:
+    """A key with its spaces removed and its case folded, for names written with and without
+    spaces or hyphens ("fine tuning" / "finetuning", "back propagation" / "backpropagation",
+    "GenerativeAdapter" / "generative adapter"); ``None`` for a one-word key, which only
+    meets such a variant from the spaced side (so "GAN" and "gan" stay apart).
+
+    >>> spacing_key("back propagation"), spacing_key("backpropagation"), spacing_key("Generative Adapter")
+    ('backpropagation', None, 'generativeadapter')
+    """
+    return key.replace(" ", "").casefold() if " " in key else None
+
+
+def generic_base(key: str) -> str | None:
+    """The name a key repeats with a generic trailing word ("forward forward algorithm" ->
+    "forward forward"), or ``None``."""
+    base = reading_key(key)
+    return base if base != key else None
