@@ -56,14 +56,20 @@ def shape_features(words: Sequence[str]) -> np.ndarray:
 
     The encoder is uncased; these put back what capitalisation says about names.
     """
-    out = np.zeros((len(words), N_SHAPES), dtype=np.float32)
-    for i, w in enumerate(words):
-        letters = [c for c in w if c.isalpha()]
-        out[i, 0] = float(bool(w) and w[0].isupper())
-        out[i, 1] = float(len(letters) >= 2 and all(c.isupper() for c in letters))
-        out[i, 2] = float(any(c.isdigit() for c in w))
-        out[i, 3] = float(any(c.isupper() for c in w[1:]) and any(c.islower() for c in letters))
-    return out
+    if not words:
+        return np.zeros((0, N_SHAPES), dtype=np.float32)
+    return np.array([_shape(w) for w in words], dtype=np.float32)
+
+
+@lru_cache(maxsize=1 << 16)
+def _shape(w: str) -> tuple[float, float, float, float]:
+    letters = [c for c in w if c.isalpha()]
+    return (
+        float(bool(w) and w[0].isupper()),
+        float(len(letters) >= 2 and all(c.isupper() for c in letters)),
+        float(any(c.isdigit() for c in w)),
+        float(any(c.isupper() for c in w[1:]) and any(c.islower() for c in letters)),
+    )
 
 
 def tags_to_spans(tags: Sequence[int], names: Sequence[str] = TAGS) -> list[tuple[int, int, str]]:
