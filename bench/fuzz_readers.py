@@ -1,7 +1,7 @@
 """Fuzz kgraph's input readers: no input may raise anything but a KGraphError, or hang.
 
 Every fuzz input goes through each reader at both levels: as bytes in a file
-(``iter_file`` for ``scraped``, ``jsonl``, ``csv`` and ``.json`` documents,
+(``iter_file`` for every format and ``.json`` documents,
 ``iter_arxiv`` for the arXiv snapshot reader, ``read_lines``), and decoded as
 text (``iter_string`` for each format, ``clean_text``). Each record that comes
 out must be a well-formed Paper or Problem (see ``check_records``).
@@ -30,8 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FORMATS = ("scraped", "jsonl", "csv")
-SUFFIXES = {"scraped": ".txt", "jsonl": ".jsonl", "csv": ".csv"}
+FORMATS = ("scraped", "jsonl", "csv", "bibtex", "ris", "openalex", "s2", "atom")
+SUFFIXES = {"scraped": ".txt", "jsonl": ".jsonl", "csv": ".csv", "bibtex": ".bib", "ris": ".ris",
+            "openalex": "-openalex.jsonl", "s2": "-s2.json", "atom": ".xml"}
 
 
 def main(argv: list[str] | None = None) -> int:

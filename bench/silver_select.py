@@ -6,8 +6,8 @@ The expensive part of the pipeline (tagger, parser, the tagger's encoder,
 rule candidates) runs once over the development split's papers; then each
 variant re-runs only what it changes: which extractor families compete for
 mentions (``kgraph_mentions_v1``'s ``extractors``), how proposals are marked,
-how entities are related (learned model, rules, SciERC classifier) and the
-relation model's threshold. Each variant is scored at paper level as
+how entities are related (the learned model, or it and the sentence rules) and
+the relation model's threshold. Each variant is scored at paper level as
 ``kgraph eval silver`` scores (entities and relations, strict). Only the
 development split is read: never a test split, never the bundled corpus.
 """
@@ -36,7 +36,7 @@ EXTRACTORS = {
     "model+acronym+title+gazetteer": "model,acronym,title,gazetteer",
     "model": "model",
 }
-TAIL = ("kgraph_mentions_v1", "kgraph_pairs_v1", "kgraph_relations_v1", "kgraph_relcat_v1")
+TAIL = ("kgraph_mentions_v1", "kgraph_pairs_v1", "kgraph_relations_v1")
 
 
 def run_variant(nlp, docs, papers, gold, *, model: str, extractors: str, relations: str, proposals: str,
@@ -47,12 +47,9 @@ def run_variant(nlp, docs, papers, gold, *, model: str, extractors: str, relatio
         doc._.kgraph_candidates = rest + list(iter_model_candidates(doc, known_types=known_types))
     mentions = nlp.create_pipe("kgraph_mentions_v1", config={"extractors": extractors})
     steps = [mentions]
-    if relations != "rules":
-        steps.append(nlp.create_pipe("kgraph_pairs_v1", config={"model": model, "proposals": proposals,
-                                                                  "min_score": min_score}))
+    steps.append(nlp.create_pipe("kgraph_pairs_v1", config={"model": model, "proposals": proposals,
+                                                              "min_score": min_score}))
     steps.append(nlp.create_pipe("kgraph_relations_v1", config={"entity_relations": relations != "learned"}))
-    if relations == "rules":
-        steps.append(nlp.create_pipe("kgraph_relcat_v1"))
     extractions = []
     for doc, paper in zip(docs, papers):
         doc._.kgraph_mentions = None
@@ -109,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     known = args.types == "pwc"
     variants = [(name, "learned", "learned", 0.5, True, 0.0) for name in EXTRACTORS]
     variants += [(base, "learned", "learned", 0.5, False, 0.0)]
-    variants += [(base, "rules", "rules", 0.5, known, 0.0), (base, "learned+rules", "learned", 0.5, known, 0.0)]
+    variants += [(base, "learned+rules", "learned", 0.5, known, 0.0)]
     variants += [(base, "learned", proposals, 0.5, known, 0.0) for proposals in ("both", "rules")]
     sweep = (0.3, 0.4, 0.5, 0.6, 0.7)
     variants += [(base, "learned", "learned", t, known, 0.0) for t in sweep if t != 0.5]

@@ -19,6 +19,12 @@ arrives, so an interrupted build resumes where it stopped) and fast at millions
 of rows. Values are zlib-compressed JSON, never pickles, so a cache file from
 elsewhere cannot run code.
 
+The cache is only ever a shortcut, so damage costs time, never a build: each
+row carries a checksum of its key and value, and a row that fails it or does
+not decode is a miss (removed, the paper extracted again); a database file that
+SQLite finds damaged is moved aside (``extractions.sqlite.damaged``) and a new,
+empty one made. Either way a :class:`~kgraph.errors.KGraphWarning` says so.
+
 >>> import tempfile
 >>> from kgraph.model import Paper
 >>> paper = Paper("p1", "A title", "An abstract.")
@@ -30,13 +36,16 @@ elsewhere cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import sqlite3
 import sys
 import types
 import typing
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
@@ -45,7 +54,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import KGraphError
+from .errors import KGraphError, KGraphWarning
 from .model import Paper, PaperExtraction
 
 __all__ = ["CACHE_FILE", "ExtractionCache", "paper_key", "pipeline_fingerprint", "dumps_entry", "loads_entry"]
@@ -53,6 +62,10 @@ __all__ = ["CACHE_FILE", "ExtractionCache", "paper_key", "pipeline_fingerprint",
 CACHE_FILE = "extractions.sqlite"
 # Bump when the layout of an entry changes (dumps_entry / loads_entry).
 ENTRY_FORMAT = 1
+# Bump when the layout of a row changes (ExtractionCache: a checksum, then the entry); other rows are dropped.
+ROW_FORMAT = 2
+_CHECK_SIZE = 8
+_DAMAGED = {getattr(sqlite3, "SQLITE_CORRUPT", 11), getattr(sqlite3, "SQLITE_NOTADB", 26)}
 
 
 class CacheError(KGraphError):
@@ -152,7 +165,9 @@ class ExtractionCache:
     """Extractions by paper content, for one pipeline fingerprint.
 
     Use it as a context manager, or call :meth:`close`. Opening a cache made by
-    another fingerprint empties it.
+    another fingerprint empties it. What it reads is verified: a damaged row
+    is a miss, a damaged database is replaced by an empty one (see the module
+    docstring); ``damaged`` counts the rows found damaged.
     """
 
     def __init__(self, directory: Path | str, *, fingerprint: str):
@@ -161,81 +176,140 @@ class ExtractionCache:
         self.path = self.directory / CACHE_FILE
         self.hits = 0
         self.misses = 0
+        self.damaged = 0
         self._connection: sqlite3.Connection | None = None
 
     @property
     def _db(self) -> sqlite3.Connection:
         """The database, opened (and created) on first use: a build that stops early leaves nothing."""
         if self._connection is None:
-            self._connection = self._open()
+            try:
+                self._connection = self._open()
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise self._open_error(exc) from None
+                self._set_aside(exc)
+                try:
+                    self._connection = self._open()
+                except (sqlite3.Error, OSError) as again:
+                    raise self._open_error(again) from None
+            except OSError as exc:
+                raise self._open_error(exc) from None
         return self._connection
 
     def _open(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS extraction (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+            stamp = f"{ROW_FORMAT}:{self.fingerprint}"
             row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
-            if row is None or row[0] != self.fingerprint:
+            if row is None or row[0] != stamp:
                 db.execute("BEGIN")
                 db.execute("DELETE FROM extraction")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (stamp,))
                 db.execute("COMMIT")
-        except (sqlite3.Error, OSError) as exc:
-            raise CacheError(f"cannot open the extraction cache {self.path}: {exc} (use --no-cache to build without it)") from None
+        except BaseException:
+            db.close()
+            raise
         return db
 
+    def _open_error(self, exc: BaseException) -> CacheError:
+        return CacheError(f"cannot open the extraction cache {self.path}: {exc} "
+                          "(use --no-cache to build without it)")
+
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
+        """Move a damaged database out of the way (``extractions.sqlite.damaged``), so that a new one is made."""
+        self.close()
+        aside = self.path.with_name(CACHE_FILE + ".damaged")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):  # the journal of the damaged file is no use to a new one
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.path}{suffix}")
+        except OSError as move:
+            raise CacheError(f"the extraction cache {self.path} is damaged ({exc}) and cannot be moved aside: "
+                             f"{move.strerror or move}; delete it, or use --no-cache") from None
+        warnings.warn(KGraphWarning(f"the extraction cache {self.path} was damaged ({exc}): moved to {aside.name}, "
+                                    "and a new one started (papers are extracted again)"), stacklevel=3)
+
+    def _guarded(self, work: Callable[[sqlite3.Connection], Any], damaged: Callable[[], Any]) -> Any:
+        """``work(db)``; if SQLite finds the database damaged, it is replaced by an empty one and ``damaged()`` returned."""
+        try:
+            return work(self._db)
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise CacheError(f"cannot use the extraction cache {self.path}: {exc} "
+                             "(use --no-cache to build without it)") from None
+            self._set_aside(exc)
+            return damaged()
+
     def get_many(self, papers: Sequence[Paper]) -> list[PaperExtraction | None]:
-        """The cached extraction of each paper (completed with that paper), or None."""
+        """The cached extraction of each paper (completed with that paper), or None.
+
+        A row that fails its checksum or does not decode is a miss, and is removed.
+        """
         keys = [paper_key(p) for p in papers]
-        found = dict(self._select("key, value", keys))
+        found = self._guarded(lambda db: dict(self._select(db, "key, value", keys)), dict)
         out: list[PaperExtraction | None] = []
+        bad: list[bytes] = []
         for paper, key in zip(papers, keys):
             value = found.get(key)
-            if value is None:
+            extraction = None if value is None else _verified_entry(key, value, paper)
+            if extraction is None:
                 self.misses += 1
-                out.append(None)
+                if value is not None:
+                    bad.append(key)
             else:
                 self.hits += 1
-                out.append(loads_entry(value, paper))
+            out.append(extraction)
+        if bad:
+            self._forget(bad)
         return out
 
+    def _forget(self, keys: list[bytes]) -> None:
+        """Remove damaged rows (their papers are extracted again, and stored anew)."""
+        if not self.damaged:
+            warnings.warn(KGraphWarning(f"the extraction cache {self.path} has damaged entries: they are "
+                                        "removed and their papers extracted again"), stacklevel=3)
+        self.damaged += len(keys)
+        with contextlib.suppress(CacheError):  # the rows are misses anyway, and put_many replaces them
+            self._guarded(lambda db: _write(db, "DELETE FROM extraction WHERE key = ?", [(key,) for key in keys]),
+                          lambda: None)
+
     def contains_many(self, papers: Sequence[Paper]) -> list[bool]:
-        """Whether the cache holds each paper's extraction (nothing is decoded)."""
+        """Whether the cache holds each paper's extraction (nothing is decoded or verified yet)."""
         keys = [paper_key(p) for p in papers]
-        present = {key for (key,) in self._select("key", keys)}
+        present = self._guarded(lambda db: {key for (key,) in self._select(db, "key", keys)}, set)
         return [key in present for key in keys]
 
-    def _select(self, columns: str, keys: Sequence[bytes]) -> Iterator[tuple]:
+    @staticmethod
+    def _select(db: sqlite3.Connection, columns: str, keys: Sequence[bytes]) -> Iterator[tuple]:
         """``columns`` of the rows whose key is among ``keys``."""
         for start in range(0, len(keys), 500):  # SQLite's limit on host parameters
             part = keys[start : start + 500]
-            yield from self._db.execute(f"SELECT {columns} FROM extraction WHERE key IN ({','.join('?' * len(part))})",
-                                        part)
+            yield from db.execute(f"SELECT {columns} FROM extraction WHERE key IN ({','.join('?' * len(part))})", part)
 
     def put_many(self, extractions: Iterable[PaperExtraction], *, entries: Sequence[bytes] | None = None) -> None:
         """Store extractions (committed at once); ``entries``: their :func:`dumps_entry`, if made already."""
         extractions = list(extractions)
         if entries is None:
             entries = [dumps_entry(ex) for ex in extractions]
-        rows = [(paper_key(ex.paper), entry) for ex, entry in zip(extractions, entries, strict=True)]
+        keys = [paper_key(ex.paper) for ex in extractions]
+        rows = [(key, _checksum(key, entry) + entry) for key, entry in zip(keys, entries, strict=True)]
         if not rows:
             return
-        db = self._db
-        try:
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO extraction VALUES (?, ?)", rows)
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise CacheError(f"cannot write the extraction cache {self.path}: {exc}") from None
+        if not self._guarded(lambda db: _write(db, "INSERT OR REPLACE INTO extraction VALUES (?, ?)", rows),
+                             lambda: False):
+            # the database was damaged, and a new one made: store them there (damaged again: not stored)
+            self._guarded(lambda db: _write(db, "INSERT OR REPLACE INTO extraction VALUES (?, ?)", rows),
+                          lambda: False)
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT count(*) FROM extraction").fetchone()[0]
+        return self._guarded(lambda db: db.execute("SELECT count(*) FROM extraction").fetchone()[0], lambda: 0)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -247,6 +321,46 @@ class ExtractionCache:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _write(db: sqlite3.Connection, statement: str, rows: list[tuple]) -> bool:
+    """Run ``statement`` for every row in one transaction (rolled back if it fails)."""
+    try:
+        db.execute("BEGIN")
+        db.executemany(statement, rows)
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+    return True
+
+
+def _checksum(key: bytes, entry: bytes) -> bytes:
+    """The check stored before an entry: a keyed hash of it, so a damaged value, or one under another key, fails."""
+    return hashlib.blake2b(entry, digest_size=_CHECK_SIZE, key=key).digest()
+
+
+def _verified_entry(key: bytes, value: bytes, paper: Paper) -> PaperExtraction | None:
+    """The extraction in a row, or None if the row is damaged (it fails its checksum or does not decode)."""
+    value = bytes(value)
+    check, entry = value[:_CHECK_SIZE], value[_CHECK_SIZE:]
+    if len(check) != _CHECK_SIZE or check != _checksum(key, entry):
+        return None
+    try:
+        return loads_entry(entry, paper)
+    except (zlib.error, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged or not a database (rather than locked, read-only, full...)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _DAMAGED
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def dumps_entry(extraction: PaperExtraction) -> bytes:

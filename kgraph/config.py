@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-INPUT_FORMATS = ("scraped", "jsonl", "csv")
+INPUT_FORMATS = ("scraped", "jsonl", "csv", "bibtex", "ris", "openalex", "s2", "atom")
 OUTPUT_FORMATS = ("extractions", "json", "graphml", "ttl", "nt", "jsonld", "ontology", "html", "report")
 RDF_FORMATS = ("ttl", "nt", "jsonld")  # graph.ttl, graph.nt, graph.jsonld: all written by default
 DEFAULT_BASE_IRI = "https://w3id.org/kgraph/"

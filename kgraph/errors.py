@@ -28,3 +28,18 @@ class PipelineError(KGraphError):
 
 class ExportError(KGraphError):
     """An output could not be written."""
+
+
+class KGraphWarning(UserWarning):
+    """Something went wrong and was repaired, or a setting was lowered; the run goes on.
+
+    Issued with :func:`warnings.warn`; the CLI prints each as one ``warning: ...`` line.
+    """
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): unwinds like Ctrl-C, so every cleanup on the way runs.
+
+    Raised by the CLI's SIGTERM handler in the main thread. A subclass of
+    :class:`KeyboardInterrupt`, so that no ``except Exception`` swallows it.
+    """

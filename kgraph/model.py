@@ -61,7 +61,15 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """One input paper, with cleaned title and abstract."""
+    """One input paper, with cleaned title and abstract.
+
+    ``doi`` (lower case, no ``https://doi.org/``) and ``arxiv_id`` (no version,
+    ``2101.00001`` or ``hep-th/9901001``) identify the paper across sources, so
+    that duplicates read from different formats are merged. ``categories`` are
+    arXiv categories (``cs.CL``). ``references`` are the works it cites, as the
+    source names them: OpenAlex ids (``W2741809807``) or Semantic Scholar paper
+    ids, the same kind of id as that source's papers get.
+    """
 
     id: str
     title: str
@@ -70,6 +78,10 @@ class Paper:
     authors: tuple[str, ...] = ()
     url: str | None = None
     source: SourceRef | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    categories: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
 
     def text(self, field_name: str) -> str:
         if field_name == "title":

@@ -6,6 +6,7 @@ Nothing here prints; the CLI shows progress and the summary.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import time
 from collections import Counter
@@ -19,7 +20,7 @@ from spacy.language import Language
 
 from . import __version__
 from .config import Config
-from .errors import CorpusFormatError, ExportError
+from .errors import ConfigError, CorpusFormatError, ExportError
 from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
 from .export.extractions import write_extractions
 from .export.graphml import write_graphml
@@ -32,7 +33,9 @@ from .graph.schema import COMMUNITY
 from .engine import LOOKAHEAD, ExtractionStats, cache_fingerprint, extract_papers
 from .ingest import dedupe, iter_records, list_input_files
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
+from .ingest.corpus import Ignored
 from .ingest.limits import cap_extraction_text, restore_paper
+from .ingest.textfile import inner_suffix, path_text
 from .model import Paper, PaperExtraction, Problem
 from .nlp.pipeline import PIPELINE_VERSION
 from .resolve import resolve
@@ -65,22 +68,43 @@ class BuildResult:
     reused: dict = field(default_factory=dict)
 
 
-def read_papers(config: Config, problems: list[Problem], counts: FilterCounts | None = None) -> Iterator[Paper]:
+Listing = tuple[list[tuple[Path, str]], list[Ignored]]
+
+
+def list_inputs(config: Config) -> Listing:
+    """The input files of a build, with their formats, and what its input directories hold that is not read.
+
+    A build's own output directory and cache, found inside its inputs, are
+    never read (nor another build's output directory):
+    :func:`~kgraph.ingest.corpus.list_input_files` with ``outputs`` and
+    ``written`` set.
+    """
+    return list_input_files(config.inputs, input_format=config.input_format, outputs=_outputs(config),
+                            written=OUTPUT_FILES.values())
+
+
+def read_papers(config: Config, problems: list[Problem], counts: FilterCounts | None = None, *,
+                listed: Listing | None = None) -> Iterator[Paper]:
     """Papers from the configured inputs, lazily; problems are collected.
 
     A record that cannot be read stops the run with :class:`CorpusFormatError`
     naming file and line, unless ``config.skip_bad`` is set. Records that the
-    arXiv category/date filters drop are counted in ``counts``.
+    arXiv category/date filters drop are counted in ``counts``. ``listed``:
+    the inputs as :func:`list_inputs` gave them, if listed already.
     """
-    files, _ = list_input_files(config.inputs, input_format=config.input_format)
+    files, ignored = listed if listed is not None else list_inputs(config)
     if not files:
-        raise CorpusFormatError(", ".join(str(p) for p in config.inputs), None, "no input files found")
-    if config.filters_records or any(f == "jsonl" and p.suffix.lower() == ".json" for p, f in files):
+        not_read = "; ".join(f"{i.path}: {i.reason}" for i in ignored[:3]) + ("; ..." if len(ignored) > 3 else "")
+        raise CorpusFormatError(", ".join(str(p) for p in config.inputs), None,
+                                "no input files found" + (f" (not read: {not_read})" if ignored else ""))
+    # the files as listed here, named one by one: what this listing left out is not read by another
+    paths = [path for path, _ in files]
+    if config.filters_records or any(f in ("jsonl", "openalex", "s2") and inner_suffix(p) == ".json" for p, f in files):
         record_filter = RecordFilter(config.categories, config.since, config.until)
-        records = iter_filtered_records(config.inputs, input_format=config.input_format,
+        records = iter_filtered_records(paths, input_format=config.input_format,
                                         record_filter=record_filter, counts=counts)
     else:
-        records = iter_records(config.inputs, input_format=config.input_format)
+        records = iter_records(paths, input_format=config.input_format)
     for record in dedupe(records):
         if isinstance(record, Problem):
             if record.severity == "error" and not config.skip_bad:
@@ -93,7 +117,8 @@ def read_papers(config: Config, problems: list[Problem], counts: FilterCounts | 
 
 def extract(config: Config | None = None, *, nlp: Language | None = None,
             on_paper: Callable[[int], None] | None = None, stats: ExtractionStats | None = None,
-            counts: FilterCounts | None = None) -> tuple[list[PaperExtraction], list[Problem]]:
+            counts: FilterCounts | None = None,
+            listed: Listing | None = None) -> tuple[list[PaperExtraction], list[Problem]]:
     """Read and extract every paper; no graph, no files.
 
     Extraction runs on ``config.engine`` with ``config.processes``, answered
@@ -105,13 +130,14 @@ def extract(config: Config | None = None, *, nlp: Language | None = None,
     problems: list[Problem] = []
     # every record is kept, so the cache is looked up over the whole input at once (see run_extraction)
     extractions = list(iter_extract(config, problems, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts,
-                                    lookahead=sys.maxsize))
+                                    lookahead=sys.maxsize, listed=listed))
     return extractions, problems
 
 
 def iter_extract(config: Config | None, problems: list[Problem], *, nlp: Language | None = None,
                  on_paper: Callable[[int], None] | None = None, stats: ExtractionStats | None = None,
-                 counts: FilterCounts | None = None, lookahead: int = LOOKAHEAD) -> Iterator[PaperExtraction]:
+                 counts: FilterCounts | None = None, lookahead: int = LOOKAHEAD,
+                 listed: Listing | None = None) -> Iterator[PaperExtraction]:
     """:func:`extract`, one extraction at a time, in input order; ``problems`` fills as the inputs are read.
 
     Up to ``lookahead`` papers are read ahead of the one yielded (see
@@ -119,7 +145,7 @@ def iter_extract(config: Config | None, problems: list[Problem], *, nlp: Languag
     """
     config = config or Config()
     whole: dict[str, Paper] = {}  # papers extracted from their beginning only, by id
-    papers = cap_extraction_text(read_papers(config, problems, counts), whole, problems)
+    papers = cap_extraction_text(read_papers(config, problems, counts, listed=listed), whole, problems)
     for ex in extract_papers(config, papers, nlp=nlp, stats=stats, on_papers=on_paper, lookahead=lookahead):
         yield restore_paper(ex, whole)
 
@@ -165,6 +191,8 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
     if inputs is not None:
         config = config.with_(inputs=tuple(Path(p) for p in inputs))
     if output_dir is not None:
+        if not str(output_dir):  # Path("") would be the current directory
+            raise ConfigError("the output directory is empty: name a directory, such as 'output' or '.'")
         config = config.with_(output_dir=Path(output_dir))
     check_output_directory(config.output_dir)  # before the long part, not after it
     timings: dict[str, float] = {}
@@ -173,7 +201,9 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
     stats = ExtractionStats()
     counts = FilterCounts()
     t = time.perf_counter()
-    extractions, problems = extract(config, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts)
+    # listed once: the report says what was read, whatever the build writes into its inputs afterwards
+    listed = list_inputs(config)
+    extractions, problems = extract(config, nlp=nlp, on_paper=on_paper, stats=stats, counts=counts, listed=listed)
     timings["read_and_extract"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -204,7 +234,7 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
         communities = graph_communities(papers, resolution)  # before the graph: never both in memory
         graph = build_graph(papers, resolution)
         del papers
-        report = make_report(config, mentions, problems, resolution, graph)
+        report = make_report(config, mentions, problems, resolution, graph, listed=listed)
         del resolution  # everything after this reads the graph
         nx.set_node_attributes(graph, communities, COMMUNITY)
         del communities
@@ -220,6 +250,16 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
     timings["total"] = time.perf_counter() - start
     return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict(),
                        reused=reused)
+
+
+# Why a directory met in the inputs is not read (report.json's inputs.ignored): the build writes into it.
+OUTPUT_DIRECTORY = "the output directory of this build"
+CACHE_DIRECTORY = "the extraction cache of this build"
+
+
+def _outputs(config: Config) -> dict[Path, str]:
+    """The directories a build writes into, never read as its input, with the reason to give."""
+    return {config.output_dir: OUTPUT_DIRECTORY, config.cache_path: CACHE_DIRECTORY}
 
 
 def _prepare_output_directory(config: Config) -> None:
@@ -295,9 +335,14 @@ def _reuse(config: Config, group: str, finals: dict[str, Path]) -> Reuse | None:
 
 
 def make_report(config: Config, mentions: int, problems: Sequence[Problem],
-                resolution: Resolution, graph: nx.MultiDiGraph) -> dict:
-    """Counts and problems of a run (``mentions``: how many the papers had). Deterministic: no timings, no absolute paths."""
-    files, ignored = list_input_files(config.inputs, input_format=config.input_format)
+                resolution: Resolution, graph: nx.MultiDiGraph, *, listed: Listing | None = None) -> dict:
+    """Counts and problems of a run (``mentions``: how many the papers had). Deterministic: no timings, no absolute paths.
+
+    ``inputs`` lists the files read and, under ``ignored``, every file or
+    directory met in the input directories and not read, with the reason
+    (``listed``: the inputs as :func:`list_inputs` gave them when the build read them).
+    """
+    files, ignored = listed if listed is not None else list_inputs(config)
     skipped = [p for p in problems if p.severity == "error"]
     duplicates = [p for p in problems if p.severity == "warning" and p.reason.startswith("duplicate")]
     warnings = [p for p in problems if p.severity == "warning" and p not in duplicates]
@@ -310,14 +355,15 @@ def make_report(config: Config, mentions: int, problems: Sequence[Problem],
         "kgraph_version": __version__,
         "pipeline": PIPELINE_VERSION + ("-fast" if config.fast else ""),
         "inputs": {
-            "files": [{"path": str(p), "format": fmt} for p, fmt in files],
-            "ignored": [str(p) for p in ignored],
+            "files": [{"path": path_text(p), "format": fmt} for p, fmt in files],
+            "ignored": [{"path": path_text(i.path), "reason": i.reason} for i in ignored],
         },
         "papers": {
             "read": node_types.get("paper", 0) + len(skipped) + len(duplicates),
             "in_graph": node_types.get("paper", 0),
             "skipped": len(skipped),
             "duplicates_merged": len(duplicates),
+            "title_only": sum(1 for _, d in graph.nodes(data=True) if d.get("type") == "paper" and not d.get("abstract")),
         },
         "nodes": dict(sorted(node_types.items())),
         "relations": dict(sorted(relation_types.items())),
@@ -335,7 +381,7 @@ def make_report(config: Config, mentions: int, problems: Sequence[Problem],
             {"id": e.id, "label": e.label, "type": e.type.value, "papers": len(e.papers)} for e in top
         ],
         "problems": [
-            {"file": p.source.path, "line": p.source.line, "severity": p.severity,
+            {"file": path_text(p.source.path), "line": p.source.line, "severity": p.severity,
              "reason": p.reason, "paper": p.paper_id}
             for p in problems
         ],

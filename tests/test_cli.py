@@ -54,7 +54,7 @@ def test_cli_skip_bad_reports_the_skipped_record(runner, tmp_path):
     result = runner.invoke(cli, ["build", str(DATA / "broken.jsonl"), "--skip-bad", "-o", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
-    assert report["papers"] == {"read": 3, "in_graph": 2, "skipped": 1, "duplicates_merged": 0}
+    assert report["papers"] == {"read": 3, "in_graph": 2, "skipped": 1, "duplicates_merged": 0, "title_only": 0}
     assert [p["line"] for p in report["problems"] if p["severity"] == "error"] == [2]
 
 

@@ -25,7 +25,7 @@ def test_e2e_corpus_has_119_papers(corpus_build):
     graph = corpus_build.graph
     papers = [n for n, d in graph.nodes(data=True) if d["type"] == "paper"]
     assert len(papers) == 119
-    assert corpus_build.report["papers"] == {"read": 119, "in_graph": 119, "skipped": 0, "duplicates_merged": 0}
+    assert corpus_build.report["papers"] == {"read": 119, "in_graph": 119, "skipped": 0, "duplicates_merged": 0, "title_only": 0}
     for kind in ("method", "task", "dataset"):
         assert corpus_build.report["nodes"].get(kind, 0) > 0
 

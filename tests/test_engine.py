@@ -185,9 +185,17 @@ def test_engine_run_reports_progress_per_chunk():
     assert seen == [4, 4, 2]
 
 
-def test_engine_resolve_processes():
+def test_engine_resolve_processes(monkeypatch):
+    import kgraph.engine
+
     assert resolve_processes(None) == resolve_processes(0) >= 1
+    monkeypatch.setattr(kgraph.engine, "available_cores", lambda: 8)
+    monkeypatch.setattr(kgraph.engine, "available_memory", lambda: 64 << 30)
     assert resolve_processes(3) == 3
+    assert resolve_processes(0) == resolve_processes(64) == 8  # no more than the cores
+    monkeypatch.setattr(kgraph.engine, "available_memory", lambda: 3 * kgraph.engine.WORKER_MEMORY + 1)
+    assert resolve_processes(0) == resolve_processes(64) == 3  # nor than the memory holds
+    assert kgraph.engine.process_limit() == (3, "1.5 GB of memory available")
 
 
 def test_engine_choice_follows_config():

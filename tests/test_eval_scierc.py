@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -119,12 +120,15 @@ def test_eval_score_perfect_and_empty():
     assert empty["used_for"].f1 == empty["micro"].f1 == 0.0
 
 
-def test_eval_cli_scierc_relations_given_gold_entities(tmp_path):
+@pytest.mark.parametrize("extractor, what", [("pipeline", "pair model"), ("rules", "sentence rules")])
+def test_eval_cli_scierc_relations_given_gold_entities(extractor, what):
     from kgraph.cli import cli
 
-    result = CliRunner().invoke(cli, ["eval", "scierc", str(TINY), "--relations", "--gold-entities", "--json"])
+    result = CliRunner().invoke(cli, ["eval", "scierc", str(TINY), "--relations", "--gold-entities", "--json",
+                                      "--extractor", extractor])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"):])
+    assert what in report["what"]
     assert report["documents"] == 2
     assert report["scores"]["micro"]["gold"] == 5
     assert report["gold_by_label"]["CONJUNCTION"] == 1
@@ -132,6 +136,63 @@ def test_eval_cli_scierc_relations_given_gold_entities(tmp_path):
                                      "HYPONYM-OF -> extends", "PART-OF -> part_of", "micro"}
     row = report["scores"]["micro"]
     assert 0 <= row["correct"] <= min(row["gold"], row["predicted"])
+
+
+# -------------------------------------------------------------- the pair model given gold entities
+
+DIM = 4
+
+
+class _OnesTagger:
+    """A stand-in tagger: no entities, every word's vector all ones."""
+
+    def tag_with_vectors(self, sentences):
+        return [[] for _ in sentences], [np.ones((len(words), DIM), np.float32) for words in sentences]
+
+
+def _pair_model(path, bias):
+    """A relation model whose scores ignore the input: every pair gets softmax(bias) (within its types' classes)."""
+    from kgraph.nlp.pairs import CLASSES, PairModel
+
+    width = 2 * (DIM + 6) + 2 * DIM + 6
+    arrays = {}
+    for prefix, n_in, n_out, b in (("rel", width, len(CLASSES), bias), ("prop", DIM + 6, 1, [0.0])):
+        arrays |= {f"{prefix}_mean": np.zeros(n_in, np.float32), f"{prefix}_scale": np.ones(n_in, np.float32),
+                   f"{prefix}_w1": np.zeros((n_in, 3), np.float32), f"{prefix}_b1": np.ones(3, np.float32),
+                   f"{prefix}_w2": np.zeros((3, n_out), np.float32), f"{prefix}_b2": np.array(b, np.float32)}
+    np.savez(path / "pairs.npz", **arrays)
+    (path / "pairs.json").write_text(json.dumps({"classes": list(CLASSES), "min_score": 0.5, "min_proposed": 0.5}))
+    return PairModel(path)
+
+
+def test_eval_scierc_pair_model_relates_the_typed_gold_mentions(tiny, tmp_path):
+    from kgraph.eval.relations import pair_model_items
+
+    #                                   none used_for evaluated_on compared_with extends part_of
+    model = _pair_model(tmp_path, [0.0, 2.0, -5.0, -5.0, -5.0, -5.0])
+    found = pair_model_items(tiny, _OnesTagger(), model)
+    # every method -> task pair in a sentence is used_for, in document-global spans; the Generic, the
+    # OtherScientificTerms and the Material (a dataset: no evaluated_on here) take no part
+    assert found.items == {("tiny-1", (3, 6), "used_for", (10, 12)), ("tiny-1", (7, 8), "used_for", (10, 12))}
+    # "the Collins parser" (second sentence) used for the first sentence's task: not scored
+    assert found.cross_sentence == 1
+
+
+def test_eval_scierc_gold_entities_report_scores_the_pair_model(tmp_path):
+    from kgraph.eval.relations import evaluate_scierc
+
+    model = _pair_model(tmp_path, [0.0, -5.0, 2.0, -5.0, 2.0, -5.0])  # evaluated_on and extends
+    reports = [evaluate_scierc(TINY, relations=True, gold_entities=True, extractor=extractor, tagger=_OnesTagger(),
+                               pair_model=model) for extractor in ("model", "pipeline")]
+    assert reports[0]["scores"] == reports[1]["scores"]  # the default pipeline relates entities by the model alone
+    scores = reports[0]["scores"]
+    # Collins parser evaluated_on Penn Treebank (gold relates the Generic "parser" instead); in tiny-2
+    # each method extends each other, one direction per pair: "Tree kernels" extends "kernel method" is gold
+    assert (scores["EVALUATE-FOR -> evaluated_on"]["predicted"], scores["EVALUATE-FOR -> evaluated_on"]["correct"]) == (1, 0)
+    assert (scores["HYPONYM-OF -> extends"]["predicted"], scores["HYPONYM-OF -> extends"]["correct"]) == (4, 1)
+    # the first sentence's two methods with the second's method (extends) and dataset (evaluated_on)
+    assert reports[0]["cross_sentence"] == 4
+    assert any("different sentences" in note for note in reports[0]["notes"])
 
 
 def test_eval_cli_gold_entities_needs_relations():
@@ -157,18 +218,3 @@ def test_eval_scierc_end_to_end_spans_land_on_gold_tokens(nlp, tiny):
         assert paper.abstract[start:end].replace(" ", "") == "".join(words[span[0]:span[1]])
     assert set(e2e.relations) == {"pipeline", "rules", "model"}
     assert e2e.relations["pipeline"] == e2e.relations["rules"] | e2e.relations["model"]
-
-
-def test_eval_cli_train_relations_on_hand_made_gold(tmp_path):
-    from kgraph.cli import cli
-    from kgraph.nlp.relcat import CLASSES, RelationClassifier
-
-    out = tmp_path / "relcat.msgpack"
-    result = CliRunner().invoke(cli, ["eval", "train-relations", str(TINY), str(TINY), "-o", str(out), "--epochs", "1"])
-    assert result.exit_code == 0, result.output
-    model = RelationClassifier.from_disk(out)
-    assert model.labels == CLASSES
-    assert model.meta["selected"]["epoch"] == 1
-    assert model.meta["trained_on"]["train"]["pairs"] == 16  # 3 + 3 + 10 entity pairs in the tiny gold
-    with pytest.raises(ValueError, match="not a kgraph relation classifier"):
-        RelationClassifier.from_bytes(b"\x80")

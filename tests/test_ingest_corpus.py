@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kgraph.errors import ConfigError, CorpusFormatError
 from kgraph.ingest import dedupe, detect_format, iter_file, iter_records, list_input_files
+from kgraph.ingest.corpus import Ignored
 from kgraph.model import Paper, Problem, SourceRef
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
@@ -24,7 +25,8 @@ def test_ingest_corpus_list_input_files_walks_directories() -> None:
         (CORPUS_DIR / "b.csv", "csv"),
         (CORPUS_DIR / "sub" / "c.txt", "scraped"),
     ]
-    assert ignored == [CORPUS_DIR / "README.md"]
+    assert ignored == [Ignored(CORPUS_DIR / ".cache", "hidden"), Ignored(CORPUS_DIR / ".hidden.jsonl", "hidden"),
+                       Ignored(CORPUS_DIR / "README.md", "unknown file type")]
 
 
 def test_ingest_corpus_list_input_files_explicit_files_are_sniffed() -> None:

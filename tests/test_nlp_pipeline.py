@@ -32,7 +32,7 @@ def test_nlp_pipeline_has_registered_components(nlp, rules_nlp):
     for component in ("kgraph_sentences_v1", "kgraph_acronyms_v1", "kgraph_gazetteer_v1", "kgraph_ner_v1",
                       "kgraph_mentions_v1", "kgraph_pairs_v1", "kgraph_relations_v1"):
         assert component in names
-    assert "ner" not in names and "kgraph_relcat_v1" not in names
+    assert "ner" not in names
     # the learned models read words: no tagger, parser or lemmatizer runs; the rules' pipeline has them
     assert not {"tok2vec", "tagger", "parser", "lemmatizer"} & set(names)
     assert rules_nlp.pipe_names.index("kgraph_sentences_v1") < rules_nlp.pipe_names.index("parser")

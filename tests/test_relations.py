@@ -1,34 +1,14 @@
-"""Relations: the rule patterns on hand-checked sentences, and the learned classifier."""
+"""Relations: the rule patterns on hand-checked sentences, and what the schema allows."""
 
 from __future__ import annotations
 
-import numpy
 import pytest
-import spacy
-from spacy.tokens import Doc
 
 from kgraph.model import EntityType, Paper, RelationType
-from kgraph.nlp.candidates import Candidate
 from kgraph.nlp.extract import extract_paper
-from kgraph.nlp.relcat import (
-    CLASSES,
-    DEFAULT_MODEL_PATH,
-    ENTITY_SIGNATURES,
-    EXTRACTOR,
-    NONE,
-    SCIERC_TO_KGRAPH,
-    Arg,
-    RelationClassifier,
-    class_of,
-    decode_class,
-    iter_pairs,
-    model_relations,
-    pair_features,
-)
-from kgraph.nlp.relations import FoundRelation
+from kgraph.nlp.pairs import SCHEMA
 from kgraph.resolve.entities import DOMAIN_RANGE
 
-M, T, D = EntityType.METHOD, EntityType.TASK, EntityType.DATASET
 R = RelationType
 
 
@@ -112,123 +92,28 @@ def test_relations_every_relation_cites_its_sentence_and_extractor(nlp):
         assert all(rel.evidence.start <= m.start and m.end <= rel.evidence.end for m in inside)
 
 
-# -------------------------------------------------------------- the learned classifier
+# -------------------------------------------------------------- the schema and the pipeline
 
 
-def _parsed_doc():
-    """ "XNet is used for image parsing ." with a hand-made parse."""
-    words = ["XNet", "is", "used", "for", "image", "parsing", "."]
-    return Doc(spacy.blank("en").vocab, words=words, heads=[2, 2, 2, 2, 5, 3, 2],
-               deps=["nsubjpass", "auxpass", "ROOT", "prep", "compound", "pobj", "punct"],
-               pos=["PROPN", "AUX", "VERB", "ADP", "NOUN", "NOUN", "PUNCT"],
-               lemmas=["XNet", "be", "use", "for", "image", "parsing", "."],
-               sent_starts=[True] + [False] * 6)
+def test_relations_learned_schema_matches_resolution_domain_range():
+    """What the pair model may relate is what entity resolution keeps (method -> task, dataset, method)."""
+    allowed: dict[RelationType, set] = {}
+    for (head, tail), relations in SCHEMA.items():
+        for relation in relations:
+            allowed.setdefault(RelationType(relation), set()).add((EntityType(head), EntityType(tail)))
+    for relation, pairs in allowed.items():
+        domain, range_ = DOMAIN_RANGE[relation]
+        assert pairs == {(h, t) for h in domain for t in range_}
 
 
-def test_relations_pair_features_are_pure_and_deterministic():
-    doc = _parsed_doc()
-    before = doc.to_bytes()
-    a, b = Arg(0, 1, "Method"), Arg(4, 6, "Task")
-    feats = pair_features(doc, doc[:], a, b, [a, b])
-    assert feats == pair_features(doc, doc[:], a, b, [a, b])
-    assert doc.to_bytes() == before
-    assert "T=Method|Task" in feats and "BS=be_use_for" in feats
-    assert any(f.startswith("P=") for f in feats)
-
-
-def test_relations_classes_round_trip():
-    for label in ("USED-FOR", "EVALUATE-FOR", "HYPONYM-OF", "PART-OF", "FEATURE-OF"):
-        for left_is_head in (True, False):
-            assert decode_class(class_of(label, left_is_head)) == (label, left_is_head)
-    assert decode_class(NONE) is None
-    assert len(set(CLASSES)) == len(CLASSES) == 13
-
-
-def test_relations_pairs_are_ordered_and_skip_identical_spans():
-    args = [Arg(5, 6, "Task"), Arg(0, 2, "Method"), Arg(0, 2, "Generic"), Arg(1, 2, "Method")]
-    pairs = list(iter_pairs(args))
-    assert (1, 2) not in pairs and (2, 1) not in pairs
-    for i, j in pairs:
-        assert (args[i].start, -args[i].end) <= (args[j].start, -args[j].end)
-
-
-def test_relations_schema_matches_resolution_domain_range():
-    for relation, signature in ENTITY_SIGNATURES.items():
-        assert DOMAIN_RANGE[relation] == signature
-    assert {rel for rel, _ in SCIERC_TO_KGRAPH.values()} == set(ENTITY_SIGNATURES)
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return RelationClassifier.from_disk()
-
-
-def test_relations_bundled_model_is_small_and_loads(classifier):
-    assert DEFAULT_MODEL_PATH.stat().st_size < 5 * 1024 * 1024
-    assert classifier.labels == CLASSES
-    assert classifier.meta["trained_on"]["train"]["file"] == "train.json"
-    assert classifier.meta["trained_on"]["dev"]["file"] == "dev.json"
-    assert "test" not in classifier.meta["trained_on"]
-
-
-def test_relations_model_round_trips_through_bytes(classifier):
-    doc = _parsed_doc()
-    feats = [pair_features(doc, doc[:], Arg(0, 1, "Method"), Arg(4, 6, "Task"))]
-    again = RelationClassifier.from_bytes(classifier.to_bytes())
-    assert numpy.allclose(again.scores(feats), classifier.scores(feats))
-    assert again.none_bias == classifier.none_bias
-
-
-class _Always:
-    """A stand-in classifier that gives every pair the same class."""
-
-    def __init__(self, name: str, score: float = 0.9):
-        self.row = [score if c == name else (1 - score) / (len(CLASSES) - 1) for c in CLASSES]
-        self.labels = CLASSES
-
-    def scores(self, features):
-        return [self.row for _ in features]
-
-    def decide(self, row):
-        best = max(range(len(row)), key=row.__getitem__)
-        return CLASSES[best], row[best]
-
-
-@pytest.mark.parametrize(
-    "name, types, expected",
-    [
-        ("USED-FOR>", (M, T), [(0, R.USED_FOR, 1)]),
-        ("USED-FOR<", (M, T), []),  # task used for method: outside the schema
-        ("EVALUATE-FOR<", (M, D), [(0, R.EVALUATED_ON, 1)]),  # "D EVALUATE-FOR M": M evaluated_on D
-        ("HYPONYM-OF>", (M, M), [(0, R.EXTENDS, 1)]),
-        ("CONJUNCTION", (M, M), []),  # no kgraph counterpart
-        ("USED-FOR>", (T, T), []),
-    ],
-)
-def test_relations_model_relations_obey_the_schema(name, types, expected):
-    doc = _parsed_doc()
-    mentions = [Candidate(0, 1, types[0], "test"), Candidate(4, 6, types[1], "test")]
-    found = model_relations(doc, mentions, _Always(name))
-    assert [(r.head, r.relation, r.tail) for r in found] == expected
-    for r in found:
-        assert r.extractor == EXTRACTOR
-        assert doc.text[r.sent_start : r.sent_end] == doc.text.strip()
-
-
-def test_relations_model_leaves_rule_pairs_and_weak_scores_alone():
-    doc = _parsed_doc()
-    mentions = [Candidate(0, 1, M, "test"), Candidate(4, 6, T, "test")]
-    rule = FoundRelation(0, R.USED_FOR, 1, 0, len(doc.text), "pattern:purpose")
-    assert model_relations(doc, mentions, _Always("USED-FOR>"), existing=[rule]) == []
-    assert model_relations(doc, mentions, _Always("USED-FOR>", score=0.4), min_score=0.5) == []
-
-
-def test_relations_pipeline_runs_the_classifier_after_the_rules():
+def test_relations_rules_mode_runs_the_sentence_rules_alone_on_the_parse():
     from kgraph.nlp.pipeline import load_pipeline
 
-    names = load_pipeline(relations="rules").pipe_names
-    assert names.index("kgraph_relations_v1") < names.index("kgraph_relcat_v1")
-    assert "kgraph_pairs_v1" not in names
+    nlp = load_pipeline(relations="rules")
+    names = nlp.pipe_names
+    assert "parser" in names and names.index("parser") < names.index("kgraph_relations_v1")
+    assert names[-1] == "kgraph_relations_v1" and "kgraph_pairs_v1" not in names
+    assert nlp.get_pipe_config("kgraph_relations_v1")["entity_relations"] is True
 
 
 def test_relations_stats_shows_counts_by_type_and_support(tmp_path):
@@ -245,7 +130,7 @@ def test_relations_stats_shows_counts_by_type_and_support(tmp_path):
     graph.add_edge("method:a", "task:t", key="used_for", relation="used_for", support=3,
                    evidence=[{**evidence, "extractor": "pattern:purpose"}], extractors=["pattern:purpose"])
     graph.add_edge("method:b", "task:t", key="used_for", relation="used_for", support=1,
-                   evidence=[{**evidence, "extractor": EXTRACTOR}], extractors=[EXTRACTOR])
+                   evidence=[{**evidence, "extractor": "model:pairs"}], extractors=["model:pairs"])
     graph.add_edge("method:a", "method:b", key="extends", relation="extends", support=1,
                    evidence=[{**evidence, "extractor": "pattern:extends"}], extractors=["pattern:extends"])
     write_graph_json(graph, tmp_path / "graph.json")

@@ -220,7 +220,7 @@ def test_reliability_bad_input_strict_then_skip_bad(case: Case, cli_build, unrea
         result, report = cli_build(inputs, out, "--skip-bad")
     assert result.exit_code == 0, result.output
 
-    papers = report["papers"]
+    papers = {k: v for k, v in report["papers"].items() if k != "title_only"}
     assert papers == {"read": case.read + 2, "in_graph": len(case.titles) + 2,
                       "skipped": case.skipped, "duplicates_merged": case.duplicates}
     check_accounting(report, out)
@@ -255,7 +255,8 @@ def test_reliability_only_bad_files_with_skip_bad_builds_an_empty_graph(cli_buil
     out = tmp_path / "out"
     result, report = cli_build([bad], out, "--skip-bad")
     assert result.exit_code == 0, result.output
-    assert report["papers"] == {"read": 1, "in_graph": 0, "skipped": 1, "duplicates_merged": 0}
+    assert report["papers"] == {"read": 1, "in_graph": 0, "skipped": 1, "duplicates_merged": 0,
+                                "title_only": 0}
     check_accounting(report, out)
 
 
@@ -318,7 +319,8 @@ def test_reliability_5mb_abstract_is_kept_whole_and_extracted_in_part(nlp, tmp_p
     assert elapsed < 180, f"a 5 MB abstract took {elapsed:.0f} s"
 
     report = result.report
-    assert report["papers"] == {"read": 4, "in_graph": 4, "skipped": 0, "duplicates_merged": 0}
+    assert report["papers"] == {"read": 4, "in_graph": 4, "skipped": 0, "duplicates_merged": 0,
+                                "title_only": 0}
     check_accounting(report, out)
     capped = [p for p in report["problems"] if "extraction read its first" in p["reason"]]
     assert sorted((Path(p["file"]).name, p["severity"]) for p in capped) == [("big.jsonl", "warning"),

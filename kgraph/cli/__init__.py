@@ -32,8 +32,42 @@ class Progress:
             self.bar.close()
 
 
+def printable(text: str) -> str:
+    r"""``text`` as a terminal may show it: characters it would act on written as escapes.
+
+    Control characters (an escape sequence in a file name could recolour or
+    clear the terminal, a line break would split a one-line message), format
+    characters such as right-to-left overrides, and the bytes of a file name
+    that are not UTF-8 (which Python gives as lone surrogates) become ``\n``,
+    ``\x1b``, ``\u202e``, ``\xff``; other Unicode is kept.
+
+    >>> printable("a\x1b[31mb\nc\u202e.jsonl é\udcff")
+    'a\\x1b[31mb\\nc\\u202e.jsonl é\\xff'
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8, as Python decodes it
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def warn(message: str) -> None:
+    """One ``warning: ...`` line on standard error."""
+    click.echo(f"warning: {printable(message)}", err=True)
+
+
 def fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {printable(message)}", err=True)
     sys.exit(1)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,15 +15,17 @@ from pathlib import Path
 import click
 
 from ..config import ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, RDF_FORMATS, Config
-from ..errors import KGraphError
+from ..errors import ConfigError, KGraphError, KGraphWarning, Terminated
 from . import Progress as _Progress
-from . import cli
+from . import cli, printable, warn
 from . import fail as _fail
 
 _FORMAT = click.Choice(INPUT_FORMATS)
 
 
 def _config(inputs, output, input_format, skip_bad, **extra) -> Config:
+    if not str(output):
+        raise ConfigError("the output directory is empty (-o ''): name a directory, such as -o output or -o .")
     return Config(
         inputs=tuple(Path(p) for p in inputs) or (Path("data"),),
         output_dir=Path(output),
@@ -35,7 +40,7 @@ def _scale_options(command):
     options = [
         click.option("--processes", "-j", type=click.IntRange(min=0), default=0,
                      help="Extraction processes (local engine) or LocalCluster workers (dask engine); "
-                          "default 0: every core."),
+                          "default 0: every core; never more than the cores, or than memory allows."),
         click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
                      help="Run extraction here, or on a Dask cluster."),
         click.option("--scheduler", metavar="ADDRESS",
@@ -74,7 +79,7 @@ def _scale_settings(processes, engine, scheduler, no_cache, fast, categories, si
 
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", default="output", show_default=True, type=click.Path(path_type=Path),
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(),
               help="Directory to write the outputs into.")
 @click.option("--format", "input_format", type=_FORMAT, default=None,
               help="Input format; detected from extension and content by default.")
@@ -104,41 +109,98 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
                          outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
                          base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
                          **_scale_settings(**scale))
+        _warn_if_processes_lowered(config)
         result = run_build(config=config, on_paper=bar.update)
     _print_summary(result.report, result.files, result.timings, result.extraction, result.reused)
 
 
+def _warn_if_processes_lowered(config: Config) -> None:
+    """Say so when ``-j`` asks for more processes than the machine can run (kgraph.engine.resolve_processes)."""
+    from ..engine import process_limit
+
+    if config.engine == "local" or not config.scheduler:
+        limit, why = process_limit()
+        if config.processes and config.processes > limit:
+            warn(f"-j {config.processes} is more processes than this machine can run ({why}); using {limit}")
+
+
 @contextmanager
 def _one_line_errors(bar: _Progress) -> Iterator[None]:
-    """Run a command's work: any kgraph or file error ends it with one line, Ctrl-C with exit 130; the bar is closed."""
+    """Run a command's work: any kgraph or file error ends it with one line, Ctrl-C with exit 130; the bar is closed.
+
+    SIGTERM (``kill``, a job scheduler, a container stopping) is handled as
+    Ctrl-C is: the work unwinds (worker processes killed, staged outputs
+    removed, previous outputs left whole), ``Error: terminated``, exit code
+    143. Warnings (:class:`~kgraph.errors.KGraphWarning`) are printed as
+    ``warning: ...`` lines as they come.
+    """
+    with warnings.catch_warnings(), _sigterm_raises():
+        warnings.simplefilter("always", KGraphWarning)
+        warnings.showwarning = _show_warning
+        try:
+            yield
+        except KGraphError as exc:
+            bar.close()
+            _fail(_one_line(str(exc)))
+        except OSError as exc:
+            bar.close()
+            _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
+        except Terminated:
+            bar.close()
+            _interrupted("terminated", 128 + signal.SIGTERM)
+        except KeyboardInterrupt:
+            bar.close()
+            _interrupted()
+        bar.close()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, KGraphWarning):
+        warn(str(message))
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """In the block, SIGTERM raises :class:`~kgraph.errors.Terminated` in the main thread (once: a second kills)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         yield
-    except KGraphError as exc:
-        bar.close()
-        _fail(_one_line(str(exc)))
-    except OSError as exc:
-        bar.close()
-        _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
-    except KeyboardInterrupt:
-        bar.close()
-        _interrupted()
-    bar.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _one_line(message: str) -> str:
-    r"""The message on one line: line breaks (from a file name, say) written as ``\n``.
+    r"""The message on one line, as a terminal may show it: line breaks and escapes (from a file name, say) escaped.
 
-    >>> _one_line("a.jsonl:2: bad\nname")
-    'a.jsonl:2: bad\\nname'
+    >>> _one_line("a.jsonl:2: bad\nname\x1b[2J")
+    'a.jsonl:2: bad\\nname\\x1b[2J'
     """
-    return message.replace("\r", "\\r").replace("\n", "\\n")
+    return printable(message)
 
 
-def _interrupted() -> None:
-    # Ctrl-C: no traceback. A build's outputs are renamed into place only once
+def _interrupted(what: str = "interrupted", code: int = 130) -> None:
+    # Ctrl-C or SIGTERM: no traceback. A build's outputs are renamed into place only once
     # all are written (kgraph.run.write_outputs), so the previous ones stay whole.
-    click.echo("Error: interrupted", err=True)
-    sys.exit(130)
+    click.echo(f"Error: {what}", err=True)
+    sys.exit(code)
+
+
+def _routine_ignored() -> frozenset[str]:
+    """Reasons for not reading a file or directory that need no word on the terminal (report.json lists them all)."""
+    from ..ingest.corpus import HIDDEN, UNKNOWN_TYPE, WRITTEN_BY_KGRAPH
+    from ..run import CACHE_DIRECTORY, OUTPUT_DIRECTORY
+
+    return frozenset({UNKNOWN_TYPE, HIDDEN, WRITTEN_BY_KGRAPH, OUTPUT_DIRECTORY, CACHE_DIRECTORY})
 
 
 def _print_summary(report: dict, files, timings, extraction=None, reused=None) -> None:
@@ -147,14 +209,22 @@ def _print_summary(report: dict, files, timings, extraction=None, reused=None) -
     entities = ", ".join(f"{nodes.get(t, 0)} {t}s" for t in ("method", "task", "dataset"))
     relations = sum(report["relations"].values())
     click.echo(f"papers:    {papers['read']} read, {papers['in_graph']} in the graph, "
-               f"{papers['skipped']} skipped, {papers['duplicates_merged']} duplicates merged")
+               f"{papers['skipped']} skipped, {papers['duplicates_merged']} duplicates merged, "
+               f"{papers.get('title_only', 0)} title only")
     click.echo(f"entities:  {entities}")
     click.echo(f"relations: {relations} (" + ", ".join(f"{k} {v}" for k, v in report["relations"].items()) + ")")
     warnings = [p for p in report["problems"] if p["severity"] == "warning"]
     for problem in report["problems"][:10]:
-        click.echo(f"{problem['severity']}: {problem['file']}:{problem['line']}: {problem['reason']}", err=True)
+        click.echo(printable(f"{problem['severity']}: {problem['file']}:{problem['line']}: {problem['reason']}"),
+                   err=True)
     if len(report["problems"]) > 10:
         click.echo(f"... {len(report['problems']) - 10} more problems in report.json", err=True)
+    routine = _routine_ignored()
+    unexpected = [i for i in report["inputs"]["ignored"] if i["reason"] not in routine]
+    for ignored in unexpected[:10]:
+        warn(f"{ignored['path']}: not read: {ignored['reason']}")
+    if len(unexpected) > 10:
+        warn(f"... {len(unexpected) - 10} more files or directories not read, in report.json")
     if "filtered_out" in papers:
         click.echo(f"filtered:  {papers['filtered_out']} records outside the categories or dates asked for")
     if extraction:
@@ -169,22 +239,22 @@ def _print_summary(report: dict, files, timings, extraction=None, reused=None) -
         click.echo(f"reused:    {copied} of {total} papers' lines, nodes and edges copied from the previous "
                    f"outputs ({100 * copied / total:.1f} %)")
     click.echo(f"time:      {timings.get('total', 0):.1f} s")
-    click.echo("files:     " + ", ".join(str(f) for f in files))
+    click.echo(printable("files:     " + ", ".join(str(f) for f in files)))
     html = [f for f in files if f.name == "graph.html"]
     if html:
-        click.echo(f"open {html[0].resolve()} in a browser to explore the graph")
+        click.echo(printable(f"open {html[0].resolve()} in a browser to explore the graph"))
     del warnings
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", default="-", show_default=True, type=click.Path(path_type=Path, allow_dash=True),
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True),
               help="JSON Lines file to write the mentions to ('-' for standard output).")
 @click.option("--format", "input_format", type=_FORMAT, default=None, help="Input format.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable records instead of stopping.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
 @click.option("--processes", "-j", type=click.IntRange(min=0), default=0,
-              help="Extraction processes; default 0: every core.")
+              help="Extraction processes; default 0: every core; never more than the cores, or than memory allows.")
 def extract(inputs, output, input_format, skip_bad, progress, processes) -> None:
     """Extract mentions and in-paper relations from INPUTS, without building a graph.
 
@@ -207,16 +277,19 @@ def extract(inputs, output, input_format, skip_bad, progress, processes) -> None
             mentions += len(ex.mentions)
 
     with _one_line_errors(bar):
+        if not str(output):
+            raise ConfigError("the output file is empty (-o ''): name a file, or - for standard output")
         config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
+        _warn_if_processes_lowered(config)
         if str(output) == "-":
             write(sys.stdout)
         else:
             with atomic_open(Path(output), "w") as handle:
                 write(handle)
     for problem in problems:
-        click.echo(f"{problem.severity}: {problem}", err=True)
+        click.echo(printable(f"{problem.severity}: {problem}"), err=True)
     if str(output) != "-":
-        click.echo(f"{papers} papers, {mentions} mentions -> {output}")
+        click.echo(printable(f"{papers} papers, {mentions} mentions -> {output}"))
 
 
 def _extraction_dict(ex) -> dict:

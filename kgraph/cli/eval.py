@@ -1,4 +1,4 @@
-"""`kgraph eval scierc` and `kgraph eval train-relations`."""
+"""`kgraph eval scierc` (entities or relations) and `kgraph eval silver`."""
 
 from __future__ import annotations
 
@@ -66,10 +66,14 @@ def _score_mentions(path, as_json) -> None:
 _RELATION_OPTIONS = [
     click.Option(["--relations"], is_flag=True, help="Score relations instead of entities."),
     click.Option(["--gold-entities"], is_flag=True,
-                 help="With --relations: classify relations between the gold entities, not kgraph's own mentions."),
+                 help="With --relations: relate SciERC's gold Method/Task/Material entities (as method, task, "
+                      "dataset) instead of kgraph's own mentions."),
     click.Option(["--extractor"], type=click.Choice(["pipeline", "rules", "model"]), default="pipeline",
                  show_default=True,
-                 help="With --relations: the whole pipeline, the rules only, or the learned classifier only."),
+                 help="With --relations: what relates the entities. pipeline: every relation the pipeline gives "
+                      "(given gold entities: the learned pair model, as in the default pipeline); model: the "
+                      "learned pair model (kgraph_pairs_v1) alone; rules: the sentence rules alone (end to end "
+                      "they relate entities only with --rules or --fast, where the pair model does not run)."),
 ]
 _RELATIONS_HELP = """
 
@@ -77,7 +81,10 @@ With --relations, SciERC relations mapped to kgraph's are scored, strict
 boundaries: USED-FOR -> used_for, EVALUATE-FOR -> evaluated_on (reversed),
 COMPARE -> compared_with (either order), HYPONYM-OF -> extends, PART-OF ->
 part_of; CONJUNCTION and FEATURE-OF have no counterpart and are not counted.
-See docs/BENCHMARKS.md.
+End to end, kgraph's own mentions are related; with --gold-entities, SciERC's
+gold Method, Task and Material mentions are (the pair model reads the default
+tagger's vectors of SciERC's words; relations it finds across sentences are
+not scored, SciERC annotates none). See docs/BENCHMARKS.md.
 """
 
 
@@ -111,29 +118,6 @@ def _scierc_command(entities: click.Command | None) -> click.Command:
 
 
 eval_group.add_command(_scierc_command(eval_group.commands.get("scierc")))
-
-
-@eval_group.command(name="train-relations")
-@click.argument("train", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("dev", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the model (kgraph/resources/relcat/relcat.msgpack is the bundled one).")
-@click.option("--epochs", default=6, show_default=True, help="Passes over train; the best epoch on dev is kept.")
-@click.option("--seed", default=0, show_default=True, help="Random seed (shuffling, initialization).")
-def train_relations(train, dev, output, epochs, seed) -> None:
-    """Train the relation classifier on SciERC TRAIN, selecting on DEV (never test)."""
-    from ..eval.train_relcat import TrainSettings, train_relation_classifier
-
-    try:
-        classifier, _ = train_relation_classifier(
-            train, dev, settings=TrainSettings(epochs=epochs, seed=seed), log=lambda m: click.echo(m, err=True)
-        )
-    except KGraphError as exc:
-        _fail(str(exc))
-    classifier.to_disk(output)
-    selected = classifier.meta["selected"]
-    click.echo(f"dev micro F1 {100 * selected['dev_micro']['f1']:.1f} (epoch {selected['epoch']}, "
-               f"NONE bias {selected['none_bias']}) -> {output} ({output.stat().st_size // 1024} KiB)")
 
 
 @eval_group.command(name="silver")

@@ -44,6 +44,7 @@ __all__ = [
     "extract_papers",
     "make_engine",
     "pipeline_options",
+    "process_limit",
     "resolve_processes",
     "run_extraction",
 ]
@@ -69,7 +70,7 @@ class Engine(Protocol):
 
 
 class EngineBase:
-    """Context-manager glue shared by the engines."""
+    """Context-manager glue shared by the engines: closed when the block ends, aborted when it raises."""
 
     name = "engine"
     workers = 1
@@ -77,11 +78,18 @@ class EngineBase:
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        """Stop at once, leaving work unfinished (an error, Ctrl-C or SIGTERM ends the block)."""
+        self.close()
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 @dataclass
@@ -106,13 +114,49 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+# Memory one extraction process needs: a worker holds about 320 MB once the pipeline is loaded, more
+# while it parses a chunk.
+WORKER_MEMORY = 512 << 20
+
+
+def available_memory() -> int | None:
+    """Bytes of memory that processes can still take without swapping (Linux's MemAvailable); None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def process_limit() -> tuple[int, str]:
+    """How many extraction processes this machine runs at once, and what limits it (its cores or its memory).
+
+    >>> process_limit()[0] >= 1
+    True
+    """
+    cores = available_cores()
+    memory = available_memory()
+    if memory is not None and memory // WORKER_MEMORY < cores:
+        return max(1, memory // WORKER_MEMORY), f"{memory / 2**30:.1f} GB of memory available"
+    return cores, f"{cores} {'core' if cores == 1 else 'cores'}"
+
+
 def resolve_processes(processes: int | None) -> int:
-    """``None`` or ``0`` means every available core."""
-    if processes is None or processes == 0:
-        return available_cores()
-    if processes < 0:
+    """How many processes to run for ``processes``: ``None`` or ``0`` means as many as the machine can.
+
+    More than :func:`process_limit` allows is lowered to it: more processes
+    than cores only compete for them, and each needs :data:`WORKER_MEMORY`
+    (64 of them would need 20 GB). The CLI says so when it lowers ``-j``.
+    """
+    if processes is not None and processes < 0:
         raise ConfigError(f"processes must be >= 0 (0: all cores), got {processes}")
-    return processes
+    limit = process_limit()[0]
+    if processes is None or processes == 0:
+        return limit
+    return min(processes, limit)
 
 
 def pipeline_options(config: "Config") -> dict[str, Any]:

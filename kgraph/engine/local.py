@@ -6,12 +6,16 @@ multiprocessing sends every ``Doc`` back to the parent (serialized with its
 turns its docs into small :class:`~kgraph.model.PaperExtraction` records
 where they are made and sends only those. Workers start with the
 ``forkserver`` method where the platform has it (``spawn`` otherwise): no
-``fork`` of a parent that may hold threads.
+``fork`` of a parent that may hold threads. Workers end with the driver,
+however it ends (:func:`~.worker.exit_with`); a driver stopped by an exception
+(an error, Ctrl-C, SIGTERM) kills its workers rather than waiting for their
+chunks (:meth:`ProcessPoolEngine.abort`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -92,7 +96,7 @@ class ProcessPoolEngine(EngineBase):
             if context.get_start_method() == "forkserver":
                 context.set_forkserver_preload(["kgraph.engine.worker"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=load_in_worker,
-                                             initargs=(self.options,))
+                                             initargs=(self.options, os.getpid()))
         return self._pool
 
     def _submit(self, papers: list[Paper]) -> Future:
@@ -117,6 +121,18 @@ class ProcessPoolEngine(EngineBase):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """Stop now: kill the workers (their chunks are not waited for) and close the pool."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join(5)
 
 
 class _HeldChunk:

@@ -1,6 +1,6 @@
 """Relations (and mentions) scored against SciERC.
 
-SciERC labels are mapped to kgraph's relations (:data:`~kgraph.nlp.relcat.SCIERC_TO_KGRAPH`):
+SciERC labels are mapped to kgraph's relations (:data:`SCIERC_TO_KGRAPH`):
 
 =============  ==================  =========================================
 SciERC         kgraph              direction
@@ -23,6 +23,20 @@ except for ``compared_with``).
 Items are ``(doc_key, head, relation, tail)`` with document-global, half-open
 token spans; a predicted mention whose characters do not start and end on
 SciERC token boundaries gets a character span instead, which matches nothing.
+
+Two settings (``extractor`` picks what relates the entities):
+
+- end to end (:func:`run_end_to_end`): the whole pipeline on each abstract's
+  text, kgraph's own mentions; ``"pipeline"`` scores every entity-level
+  relation it gives, ``"model"`` those of the learned pair model
+  (``kgraph_pairs_v1``), ``"rules"`` those of the sentence rules (which relate
+  entities only in a pipeline without the pair model, e.g. ``--rules``);
+- given the gold entities: ``"model"`` (and ``"pipeline"``, since the default
+  pipeline relates entities by the pair model alone) runs the default tagger
+  on each document's words for the word vectors and the pair model over the
+  gold Method/Task/Material mentions (:func:`pair_model_items`); ``"rules"``
+  runs the sentence rules over them on en_core_web_sm's parse
+  (:func:`rule_items`).
 """
 
 from __future__ import annotations
@@ -36,17 +50,25 @@ from .scierc import SciercDocument, detokenize, token_spaces
 
 Item = tuple[str, tuple, str, tuple]
 
+# SciERC label -> (kgraph relation, whether kgraph's head is SciERC's tail).
+# "X EVALUATE-FOR Y" means X (data, metric) evaluates Y: Y evaluated_on X.
+# "X HYPONYM-OF Y": X is a kind (a variant) of Y: X extends Y.
+# CONJUNCTION and FEATURE-OF have no kgraph counterpart.
+SCIERC_TO_KGRAPH: dict[str, tuple[RelationType, bool]] = {
+    "USED-FOR": (RelationType.USED_FOR, False),
+    "EVALUATE-FOR": (RelationType.EVALUATED_ON, True),
+    "COMPARE": (RelationType.COMPARED_WITH, False),
+    "HYPONYM-OF": (RelationType.EXTENDS, False),
+    "PART-OF": (RelationType.PART_OF, False),
+}
 SYMMETRIC = frozenset({RelationType.COMPARED_WITH.value})
 UNMAPPED_LABELS = ("CONJUNCTION", "FEATURE-OF")
 # kgraph's entity types against SciERC's entity labels, for mention scores.
 TYPE_MAP = {"Method": EntityType.METHOD, "Task": EntityType.TASK, "Material": EntityType.DATASET}
 EXTRACTORS = ("pipeline", "rules", "model")
-MODEL_EXTRACTOR = "model:relcat"
 
 
-def _mapping():
-    from ..nlp.relcat import SCIERC_TO_KGRAPH
-
+def _mapping() -> dict[str, tuple[RelationType, bool]]:
     return SCIERC_TO_KGRAPH
 
 
@@ -117,13 +139,35 @@ def gold_counts(docs: Sequence[SciercDocument]) -> dict[str, int]:
 
 # ---------------------------------------------------------------- given gold entities
 
+# the base model's components the sentence rules read (tagger, dependency parse, lemmas)
+PARSE_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 
-def parse_documents(nlp, docs: Sequence[SciercDocument]) -> list[list]:
-    """Each sentence of each document as a parsed spaCy Doc (same tokens)."""
-    from ..nlp.relcat import parse_words
 
-    flat = [(s.words, token_spaces(s.words)) for d in docs for s in d.sentences]
-    parsed = parse_words(nlp, flat)
+def load_parser(base_model: str | None = None):
+    """The base spaCy model's tagger, parser and lemmatizer alone (what :func:`parse_documents` needs)."""
+    import spacy
+
+    from ..errors import PipelineError
+    from ..nlp.pipeline import BASE_MODEL
+
+    try:
+        return spacy.load(base_model or BASE_MODEL, exclude=["ner", "senter"])
+    except OSError as exc:
+        raise PipelineError(f"cannot load the base spaCy model {base_model or BASE_MODEL!r} ({exc})") from None
+
+
+def parse_documents(nlp, docs: Sequence[SciercDocument], *, batch_size: int = 64) -> list[list]:
+    """Each sentence of each document as a parsed spaCy Doc; token *i* stays token *i*."""
+    from spacy.tokens import Doc
+
+    flat = [
+        Doc(nlp.vocab, words=list(s.words), spaces=token_spaces(s.words),
+            sent_starts=[k == 0 for k in range(len(s.words))])
+        for d in docs for s in d.sentences
+    ]
+    names = [name for name in nlp.pipe_names if name in PARSE_COMPONENTS]
+    with nlp.select_pipes(enable=names):
+        parsed = list(nlp.pipe(flat, batch_size=batch_size))
     out, k = [], 0
     for d in docs:
         out.append(parsed[k : k + len(d.sentences)])
@@ -131,20 +175,72 @@ def parse_documents(nlp, docs: Sequence[SciercDocument]) -> list[list]:
     return out
 
 
-def model_items(docs: Sequence[SciercDocument], parsed: Sequence[Sequence], classifier, *,
-                none_bias: float | None = None) -> set[Item]:
-    """The classifier's relations between the gold entities of each sentence."""
-    from ..nlp.relcat import Arg
+def load_pair_model(model: str = "default"):
+    """The default pipeline's entity tagger (for its word vectors) and its relation model."""
+    from ..errors import PipelineError
+    from ..nlp.encoder_ner import EncoderTagger
+    from ..nlp.ner import model_path
+    from ..nlp.pairs import PairModel
 
-    out = set()
-    for doc, sdocs in zip(docs, parsed):
-        for offset, sent, sdoc in zip(_sentence_offsets(doc), doc.sentences, sdocs):
-            args = [Arg(e.start, e.end, e.label) for e in sent.entities]
-            for p in classifier.classify(sdoc, sdoc[:], args, none_bias=none_bias):
-                head, tail = args[p.head], args[p.tail]
-                mapped = to_kgraph(p.label, _shift((head.start, head.end), offset), _shift((tail.start, tail.end), offset))
-                if mapped is not None:
-                    out.add((doc.key, *mapped))
+    path = model_path(model)
+    if not PairModel.exists(path):
+        raise PipelineError(f"no relation model (pairs.npz, pairs.json) in {path}; train it with `make train`")
+    try:
+        tagger, pair_model = EncoderTagger(path), PairModel(path)
+    except (ImportError, OSError, ValueError, KeyError) as exc:
+        raise PipelineError(f"cannot load the tagger and relation model in {path}: {exc}") from None
+    if not tagger.has_vectors:
+        raise PipelineError(f"the tagger in {path} gives no word vectors, which the relation model reads")
+    return tagger, pair_model
+
+
+@dataclass
+class PairItems:
+    """The pair model's relations between gold entities, and how many it related across sentences."""
+
+    items: set[Item] = field(default_factory=set)
+    cross_sentence: int = 0
+
+
+def pair_model_items(docs: Sequence[SciercDocument], tagger, pair_model, *,
+                     min_score: float | dict | None = None) -> PairItems:
+    """The learned pair model's relations between the gold entities of each document.
+
+    As at run time, the tagger reads each sentence's words (SciERC's tokens) and
+    gives their vectors; the document is the paper (no title: its first
+    sentence is sentence 0, as when the pipeline reads an abstract without a
+    title). Each gold Method, Task or Material mention is one entity, typed
+    method, task or dataset (other labels are skipped; a span given twice is
+    one entity). The model relates entities across sentences too, which SciERC
+    never annotates: those predictions are counted apart (``cross_sentence``)
+    and not scored.
+    """
+    import numpy as np
+
+    from ..nlp.pairs import PairEntity
+
+    out = PairItems()
+    for doc in docs:
+        sentences = [list(s.words) for s in doc.sentences]
+        _, vectors = tagger.tag_with_vectors(sentences)
+        dims = next((v.shape[1] for v in vectors if v is not None), 1)
+        vectors = [v if v is not None else np.zeros((len(w), dims), dtype=np.float32)
+                   for v, w in zip(vectors, sentences)]
+        entities, spans, seen = [], [], set()
+        for k, (offset, sent) in enumerate(zip(_sentence_offsets(doc), doc.sentences)):
+            for e in sent.entities:
+                kind = TYPE_MAP.get(e.label)
+                if kind is None or (k, e.start, e.end, kind) in seen:
+                    continue
+                seen.add((k, e.start, e.end, kind))
+                entities.append(PairEntity(kind.value, ((k, e.start, e.end),)))
+                spans.append((k, _shift(e.span, offset)))
+        for pair in pair_model.relations_of(vectors, entities, min_score=min_score):
+            (sh, head), (st, tail) = spans[pair.head], spans[pair.tail]
+            if sh != st:
+                out.cross_sentence += 1
+                continue
+            out.items.add((doc.key, head, pair.relation, tail))
     return out
 
 
@@ -254,23 +350,26 @@ def _rows(scores: dict[str, PRF], names: dict[str, str] | None = None) -> dict[s
 
 
 def evaluate_scierc(path, *, relations: bool = False, gold_entities: bool = False, extractor: str = "pipeline",
-                    nlp=None, classifier=None, limit: int | None = None) -> dict:
+                    nlp=None, tagger=None, pair_model=None, limit: int | None = None) -> dict:
     """Scores of kgraph on one SciERC file, as a JSON-ready dict.
 
     ``relations=False``: Method/Task/Material mentions against kgraph's
     method/task/dataset mentions. ``relations=True``: mapped relations, end to
     end (kgraph's own mentions) or, with ``gold_entities``, between the gold
-    entities. ``extractor`` picks the rules, the learned model, or both
-    (``"pipeline"``); ``limit`` scores the first documents only.
+    entities. ``extractor``: ``"pipeline"`` (what the pipeline relates),
+    ``"model"`` (the learned pair model) or ``"rules"`` (the sentence rules); see
+    the module's docstring. ``nlp``: the pipeline run end to end, or the
+    parser the rules read given gold entities; ``tagger`` and ``pair_model``:
+    the tagger and relation model used given gold entities (default: the
+    default pipeline's). ``limit`` scores the first documents only.
     """
     from .scierc import read_scierc
 
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown extractor {extractor!r}; expected one of {EXTRACTORS}")
-    if nlp is None:
-        if relations and gold_entities:
-            from ..nlp.relcat import load_parser
-
+    use_rules = relations and gold_entities and extractor == "rules"
+    if nlp is None and (use_rules or not (relations and gold_entities)):
+        if use_rules:
             nlp = load_parser()  # only the parse is needed
         else:
             from ..nlp.pipeline import load_pipeline
@@ -285,18 +384,19 @@ def evaluate_scierc(path, *, relations: bool = False, gold_entities: bool = Fals
         report["scores"] = _rows(scores)
         return report
     gold = gold_items(docs)
-    if gold_entities:
-        parsed = parse_documents(nlp, docs)
-        predicted: set = set()
-        if extractor in ("pipeline", "rules"):
-            predicted |= rule_items(docs, parsed)
-        if extractor in ("pipeline", "model"):
-            if classifier is None:
-                from ..nlp.relcat import RelationClassifier
-
-                classifier = RelationClassifier.from_disk()
-            predicted |= model_items(docs, parsed, classifier)
-        report["what"] = f"relations given gold entities, {extractor}"
+    notes = []
+    if gold_entities and use_rules:
+        predicted = rule_items(docs, parse_documents(nlp, docs))
+        report["what"] = "relations given gold entities, the sentence rules"
+    elif gold_entities:
+        if tagger is None or pair_model is None:
+            tagger, pair_model = load_pair_model()
+        found = pair_model_items(docs, tagger, pair_model)
+        predicted = found.items
+        report["what"] = f"relations given gold entities, the learned pair model ({extractor})"
+        report["cross_sentence"] = found.cross_sentence
+        notes.append(f"{found.cross_sentence} relations the pair model found between mentions in different "
+                     f"sentences are not scored (SciERC annotates relations within a sentence only)")
     else:
         e2e = run_end_to_end(nlp, docs)
         predicted = e2e.relations[extractor]
@@ -319,4 +419,5 @@ def evaluate_scierc(path, *, relations: bool = False, gold_entities: bool = Fals
     if "reachable" in report:
         report["notes"].append(f"{report['reachable']} of {len(gold)} counted gold relations have both arguments "
                                f"among kgraph's mentions (exact spans): the most this run could find")
+    report["notes"] += notes
     return report

@@ -14,9 +14,10 @@ The result is the same bytes as writing everything: a fragment is reused
 only when the digest of its inputs is the same (a 128-bit BLAKE2b of their
 pickle: equal pickles are equal values, and a value pickled differently only
 misses), the index was written by the same exporter code with the same
-options (its *salt*), and the previous file is the one the index describes
-(same size, inode and modification time). Anything else, and every fragment
-is rendered.
+options (its *salt*), the index is whole (a SHA-256 of everything in it,
+checked before any byte is copied, and every fragment within its file, in
+order), and the previous file is the one the index describes (same size,
+inode and modification time). Anything else, and every fragment is rendered.
 
 >>> import io, tempfile, pathlib
 >>> directory = pathlib.Path(tempfile.mkdtemp())
@@ -40,6 +41,7 @@ import hashlib
 import json
 import os
 import pickle
+import warnings
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,12 +50,12 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..errors import ExportError
+from ..errors import ExportError, KGraphWarning
 from ..graph.schema import COMMUNITY
 from .atomic import atomic_open
 from .ordering import iter_sorted_edges, sorted_nodes
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: the header holds a checksum of the index
 _DIGEST_SIZE = 16
 _NO_DIGEST = bytes(_DIGEST_SIZE)
 
@@ -220,9 +222,32 @@ class FragmentIndex:
             files[name] = FileIndex(entry.offsets, entry.lengths, st.st_size, st.st_ino, st.st_mtime_ns)
         return FragmentIndex(self.salt, self.digests, files)
 
+    def checksum(self) -> str:
+        """A SHA-256 of everything in the index: salt, digests, and each file's stamp, offsets and lengths."""
+        h = hashlib.sha256()
+        h.update(f"{INDEX_VERSION}\0{self.salt}\0{len(self.digests)}\0".encode("utf-8", "surrogatepass"))
+        h.update(self.digests)
+        for name, entry in sorted(self.files.items()):
+            h.update(f"\0{name}\0{entry.size}\0{entry.inode}\0{entry.mtime_ns}\0{len(entry.offsets)}\0"
+                     .encode("utf-8", "surrogatepass"))
+            h.update(np.ascontiguousarray(entry.offsets, dtype="<u8").tobytes())
+            h.update(np.ascontiguousarray(entry.lengths, dtype="<u8").tobytes())
+        return h.hexdigest()
+
+    def within_files(self) -> bool:
+        """Whether every fragment lies inside its file, after the one before it (no overlap, nothing past the end)."""
+        for entry in self.files.values():
+            if len(entry.offsets) == 0:
+                continue
+            offsets, lengths = entry.offsets.astype(np.uint64), entry.lengths.astype(np.uint64)
+            ends = offsets + lengths
+            if (ends < offsets).any() or int(ends.max()) > entry.size or (offsets[1:] < ends[:-1]).any():
+                return False
+        return True
+
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index atomically (``.npz``: arrays and a JSON header)."""
-        header = {"version": INDEX_VERSION, "salt": self.salt,
+        """Write the index atomically (``.npz``: arrays and a JSON header holding its checksum)."""
+        header = {"version": INDEX_VERSION, "salt": self.salt, "checksum": self.checksum(),
                   "files": {name: [f.size, f.inode, f.mtime_ns] for name, f in self.files.items()}}
         arrays = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
                   "digests": np.frombuffer(self.digests, dtype=np.uint8)}
@@ -235,7 +260,22 @@ class FragmentIndex:
 
     @staticmethod
     def load(path: str | os.PathLike[str]) -> "FragmentIndex | None":
-        """The index at ``path``; None if there is none or it cannot be read (it is only ever an optimization)."""
+        """The index at ``path``; None if there is none, it cannot be read or it is not whole.
+
+        An index is only ever an optimization: one that fails its checksum,
+        or has a fragment outside its file, is no index (with a
+        :class:`~kgraph.errors.KGraphWarning`), and every fragment is rendered.
+        """
+        index = FragmentIndex._read(path)
+        if index is None or isinstance(index, FragmentIndex):
+            return index
+        warnings.warn(KGraphWarning(f"the fragment index {path} is damaged ({index}): outputs written in full"),
+                      stacklevel=2)
+        return None
+
+    @staticmethod
+    def _read(path: str | os.PathLike[str]) -> "FragmentIndex | str | None":
+        """The index at ``path``, None if there is none (or of another version), or what is wrong with it."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(data["header"].tobytes().decode("utf-8"))
@@ -247,11 +287,18 @@ class FragmentIndex:
                     offsets = data[f"offsets_{number}"].astype(np.uint64)
                     lengths = data[f"lengths_{number}"].astype(np.uint64)
                     if len(offsets) != len(digests) // _DIGEST_SIZE or len(lengths) != len(offsets):
-                        return None
+                        return "arrays of different lengths"
                     files[name] = FileIndex(offsets, lengths, size, inode, mtime_ns)
-                return FragmentIndex(header["salt"], digests, files)
-        except Exception:  # noqa: BLE001 - a damaged index (bad zip, short file, wrong arrays) is no index
+                index = FragmentIndex(header["salt"], digests, files)
+                if header.get("checksum") != index.checksum():
+                    return "checksum mismatch"
+                if not index.within_files():
+                    return "fragments outside their file"
+                return index
+        except FileNotFoundError:
             return None
+        except Exception as exc:  # noqa: BLE001 - a damaged index (bad zip, short file, wrong arrays) is no index
+            return type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
 """Input stage: files of titles and abstracts in, :class:`~kgraph.model.Paper` records out.
 
-One reader per format (:mod:`.scraped`, :mod:`.jsonl`, :mod:`.tabular` for
-CSV/TSV) on a shared line reader (:mod:`.textfile`) that reports encoding
-problems instead of raising; :mod:`.clean` turns LaTeX and messy whitespace
-into plain Unicode; :mod:`.ids` mints stable paper ids.
+One reader per format (:mod:`.scraped`, :mod:`.jsonl` with the record
+mappings of :mod:`.openalex` and :mod:`.semanticscholar`, :mod:`.tabular` for
+CSV/TSV, :mod:`.bibtex`, :mod:`.ris`, :mod:`.atom` for arXiv API feeds) on a
+shared line reader (:mod:`.textfile`) that reports encoding problems instead
+of raising; :mod:`.formats` picks the reader by extension and content
+(:mod:`.sniff`); :mod:`.clean` turns LaTeX and messy whitespace into plain
+Unicode; :mod:`.ids` mints stable paper ids and normalizes DOIs and arXiv
+ids; :mod:`.duplicates` merges a paper read twice (same id, DOI, arXiv id or
+title), across formats.
 
 >>> from kgraph.ingest import iter_records, dedupe
 >>> from kgraph.model import Paper
@@ -13,7 +18,8 @@ into plain Unicode; :mod:`.ids` mints stable paper ids.
 """
 
 from .clean import clean_text
-from .corpus import dedupe, iter_records, list_input_files
+from .corpus import iter_records, list_input_files
+from .duplicates import dedupe
 from .formats import detect_format, iter_file, iter_string
 from .ids import normalize_title, paper_id_from_title
 

@@ -9,8 +9,9 @@ JSON Lines despite its extension, one object per line::
 :func:`iter_arxiv` reads such a file line by line (never whole), drops the
 records a :class:`RecordFilter` rejects before any text cleaning, and makes
 papers of the rest with the same field rules as every other reader
-(:func:`~kgraph.ingest.records.paper_from_fields`: ``update_date`` gives the
-year, an authors string is split). :func:`iter_filtered_records` is
+(:func:`~kgraph.ingest.jsonl.paper_from_json`: ``update_date`` gives the
+year, an authors string is split; OpenAlex and Semantic Scholar records, and
+API pages of them, are mapped as the JSON reader maps them). :func:`iter_filtered_records` is
 :func:`~kgraph.ingest.corpus.iter_records` with that reader for JSON Lines
 files, used when filters are set or a ``.json`` file holds JSON Lines.
 
@@ -44,11 +45,14 @@ from kgraph.model import Paper, Problem, SourceRef
 
 from .corpus import list_input_files
 from .formats import iter_file
-from .jsonl import DECODER
-from .records import normalize_keys, paper_from_fields
+from .jsonl import DECODER, page_items, paper_from_json
+from .records import normalize_keys
 from .textfile import HEAD_SIZE, Line, inner_suffix, read_lines
 
 __all__ = ["FilterCounts", "RecordFilter", "iter_arxiv", "iter_filtered_records", "is_json_lines", "record_date"]
+
+# The formats read by the JSON reader: a .json file of them holding JSON Lines is streamed.
+_JSON_FORMATS = ("jsonl", "openalex", "s2")
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,12 @@ def record_date(fields: Mapping[str, Any]) -> date | None:
 
 
 def iter_arxiv(path: Path | str, record_filter: RecordFilter = RecordFilter(),
-               counts: FilterCounts | None = None) -> Iterator[Paper | Problem]:
+               counts: FilterCounts | None = None, *, flavor: str | None = None) -> Iterator[Paper | Problem]:
     """Papers from a JSON Lines file (the arXiv snapshot), filtered, lazily.
 
-    Each bad line is one error Problem, and reading goes on.
+    Each bad line is one error Problem, and reading goes on. ``flavor``
+    (``"openalex"``, ``"s2"``) forces the mapping of every record, as the
+    format of that name does (:func:`~kgraph.ingest.jsonl.paper_from_json`).
     """
     counts = counts if counts is not None else FilterCounts()
     name = str(path)
@@ -134,18 +140,24 @@ def iter_arxiv(path: Path | str, record_filter: RecordFilter = RecordFilter(),
         try:
             value = DECODER.decode(line.text)
         except (json.JSONDecodeError, RecursionError) as error:
-            reason = f"{error.msg} at column {error.colno}" if isinstance(error, json.JSONDecodeError) else "nested too deeply"
-            yield Problem(source, f"line is not valid JSON: {reason}")
+            reason = f" ({error.msg}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ": nested too deeply"
+            yield Problem(source, f"line is not valid JSON{reason}")
             continue
-        if not isinstance(value, dict):
-            yield Problem(source, "expected a JSON object")
-            continue
-        fields = normalize_keys(value)
-        if record_filter and not record_filter.accepts(fields):
-            counts.dropped += 1
-            continue
-        counts.kept += 1
-        yield from paper_from_fields(fields, source)
+        page = page_items(value)
+        for index, item in enumerate(page[1] if page else [value]):
+            where = f"{page[0]}[{index}]: " if page else ""
+            if not isinstance(item, dict):
+                yield Problem(source, f"{where}expected a JSON object")
+                continue
+            fields = normalize_keys(item)
+            if record_filter and not record_filter.accepts(fields):
+                counts.dropped += 1
+                continue
+            counts.kept += 1
+            for record in paper_from_json(fields, source, flavor=flavor):
+                if where and isinstance(record, Problem):
+                    record = Problem(record.source, where + record.reason, record.severity, record.paper_id)
+                yield record
 
 
 def is_json_lines(path: Path | str) -> bool:
@@ -182,10 +194,10 @@ def iter_filtered_records(paths: Sequence[Path | str], *, input_format: str | No
     files, _ = list_input_files(paths, input_format=input_format)
     plan = []
     for path, file_format in files:
-        streamed = file_format == "jsonl" and (
-            bool(record_filter) or (inner_suffix(path) == ".json" and is_json_lines(path))
+        streamed = (file_format == "jsonl" and bool(record_filter)) or (
+            file_format in _JSON_FORMATS and inner_suffix(path) == ".json" and is_json_lines(path)
         )
-        if record_filter and not streamed:
+        if record_filter and file_format != "jsonl":
             raise ConfigError(
                 f"{path}: category and date filters apply to JSON Lines input (such as the arXiv metadata "
                 f"snapshot), not to {file_format} files"
@@ -198,7 +210,8 @@ def _read(plan, record_filter: RecordFilter, counts: FilterCounts) -> Iterator[P
     for path, file_format, streamed in plan:
         empty = True
         dropped = counts.dropped
-        records = iter_arxiv(path, record_filter, counts) if streamed else iter_file(path, file_format)
+        flavor = file_format if file_format != "jsonl" else None
+        records = iter_arxiv(path, record_filter, counts, flavor=flavor) if streamed else iter_file(path, file_format)
         for record in records:
             empty = False
             yield record

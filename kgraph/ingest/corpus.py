@@ -3,48 +3,92 @@
 >>> files, ignored = list_input_files([Path("data")])  # doctest: +SKIP
 >>> files  # doctest: +SKIP
 [(PosixPath('data/000_6f416096fe93fe6b.txt'), 'scraped')]
+>>> ignored  # doctest: +SKIP
+[Ignored(path=PosixPath('data/README.md'), reason='unknown file type')]
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kgraph.errors import CorpusFormatError
 from kgraph.model import Paper, Problem, SourceRef
 
 from .formats import check_format, detect_format, format_from_extension, iter_file
-from .ids import normalize_title
 from .textfile import HEAD_SIZE, special_file_kind
 
-__all__ = ["list_input_files", "iter_records", "dedupe"]
+__all__ = ["Ignored", "list_input_files", "iter_records", "is_kgraph_output"]
 
 _HIDDEN_PREFIXES = (".", "~$")  # dot files; Office lock files such as "~$papers.csv"
 
+# Why a file or directory met in an input directory is not read (Ignored.reason).
+UNKNOWN_TYPE = "unknown file type"
+HIDDEN = "hidden"
+KGRAPH_OUTPUT = "a kgraph output directory (it holds kgraph's report.json)"
+WRITTEN_BY_KGRAPH = "written by kgraph"
+# The first bytes of every report.json kgraph writes (kgraph.run.make_report: its first key).
+_REPORT_HEAD = b'{\n  "kgraph_version": '
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A file or directory met in the inputs and not read, and why."""
+
+    path: Path
+    reason: str
+
 
 def list_input_files(
-    paths: Sequence[Path | str], *, input_format: str | None = None
-) -> tuple[list[tuple[Path, str]], list[Path]]:
-    """The files to read, each with its format, and the files ignored in directories.
+    paths: Sequence[Path | str],
+    *,
+    input_format: str | None = None,
+    outputs: Mapping[Path | str, str] | None = None,
+    written: Collection[str] = (),
+) -> tuple[list[tuple[Path, str]], list[Ignored]]:
+    """The files to read, each with its format, and what was met in directories and not read, with the reason.
 
-    Directories are walked recursively in sorted order, skipping hidden files
-    and directories; a file in them is read if its extension is known (its
-    format is then ``input_format`` if given, else the extension's), and
-    ignored otherwise (``README.md``). A file named explicitly is always read:
-    in ``input_format`` if given, else by extension, else by content. A file
-    met twice is listed once.
+    Directories are walked (iteratively: any depth) in sorted order, the
+    files of a directory before its subdirectories. Every entry met is read
+    or listed as ignored with its reason:
+
+    - a file with a known extension is read, in ``input_format`` if given,
+      else the extension's; another file is ignored (``unknown file type``,
+      ``README.md``);
+    - a hidden file or directory (``.git``, ``~$papers.csv``) is ignored (``hidden``);
+    - a directory that cannot be listed is ignored (``cannot read directory: ...``);
+    - a symbolic link to a directory is followed, unless it leads to a
+      directory already walked (``symlink loop: ...`` when it leads back to a
+      directory above it, ``already read as ...`` otherwise): directories are
+      told apart by device and inode, so no loop is walked twice;
+    - a directory of ``outputs`` (the build's output directory and cache,
+      each mapped to the reason to give) or one that holds a kgraph
+      ``report.json`` (:func:`is_kgraph_output`) is ignored whole: kgraph
+      never reads its own outputs back.
+
+    A file named explicitly is read: in ``input_format`` if given, else by
+    extension, else by content; only a file called one of ``written`` (the
+    names kgraph writes, such as ``graph.json``) in an ``outputs`` directory
+    is ignored (``written by kgraph``). A directory named explicitly is
+    walked even when it is an output directory, but those files directly in
+    it, and kgraph's ``report.json``, are ignored. A file met twice is
+    listed once.
 
     Raises :class:`CorpusFormatError` for a path that does not exist, and
     :class:`~kgraph.errors.ConfigError` for an unknown ``input_format``.
     """
     check_format(input_format)
     files: list[tuple[Path, str]] = []
-    ignored: list[Path] = []
-    seen: set[Path] = set()
+    ignored: list[Ignored] = []
+    seen: set = set()
+    written = frozenset(written)
+    excluded = {key: reason for path, reason in (outputs or {}).items() if (key := _identity(Path(path))) is not None}
+    walked: dict[tuple[int, int], Path] = {}  # directories walked, by (device, inode)
 
     def add(path: Path, file_format: str) -> None:
-        key = path.resolve()
+        key = _identity(path) or os.path.realpath(path)  # a dangling link or a link loop: by its name
         if key not in seen:
             seen.add(key)
             files.append((path, file_format))
@@ -52,17 +96,30 @@ def list_input_files(
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in _walk(path):
+            outputs_here = _identity(path) in excluded or is_kgraph_output(path)
+            for child in _walk(path, walked, excluded, ignored, written | {"report.json"} if outputs_here else ()):
                 known = format_from_extension(child)
                 if known is None:
-                    ignored.append(child)
+                    ignored.append(Ignored(child, _unknown_reason(child)))
                 else:
-                    add(child, input_format or known)
-        elif path.exists():
-            add(path, input_format or format_from_extension(path) or detect_format(path, _head(path)))
+                    add(child, input_format or (detect_format(child, _head(child)) if known == "jsonl" else known))
+        elif os.path.lexists(path):  # a dangling link too: reading it is the error
+            if path.name in written and _identity(path.parent) in excluded:
+                ignored.append(Ignored(path, WRITTEN_BY_KGRAPH))
+                continue
+            add(path, input_format or detect_format(path, _head(path)))
         else:
             raise CorpusFormatError(str(path), None, "no such file or directory")
     return files, ignored
+
+
+def is_kgraph_output(directory: Path) -> bool:
+    """Whether ``directory`` holds a ``report.json`` that kgraph wrote (the mark of a build's output directory)."""
+    try:
+        with open(directory / "report.json", "rb") as handle:
+            return handle.read(len(_REPORT_HEAD)) == _REPORT_HEAD
+    except OSError:
+        return False
 
 
 def iter_records(paths: Sequence[Path | str], *, input_format: str | None = None) -> Iterator[Paper | Problem]:
@@ -88,62 +145,90 @@ def _read_all(files: Iterable[tuple[Path, str]]) -> Iterator[Paper | Problem]:
             yield Problem(SourceRef(str(path), 1), "no records found", severity="warning")
 
 
-def dedupe(records: Iterable[Paper | Problem]) -> Iterator[Paper | Problem]:
-    """Pass records through, dropping papers already seen by id or by normalized title.
+def _walk(top: Path, walked: dict[tuple[int, int], Path], excluded: Mapping[tuple[int, int], str],
+          ignored: list[Ignored], written_here: Collection[str]) -> Iterator[Path]:
+    """The files under ``top``, sorted, files before subdirectories; what is not walked goes to ``ignored``.
 
-    The first occurrence is kept; each later one becomes a warning that starts
-    with ``duplicate``. Problems pass through unchanged.
-
-    >>> from kgraph.model import SourceRef
-    >>> a = Paper("a", "Deep Nets", "x", source=SourceRef("f.jsonl", 1))
-    >>> b = Paper("b", "deep  nets", "y", source=SourceRef("f.jsonl", 2))
-    >>> [str(r) if isinstance(r, Problem) else r.id for r in dedupe([a, b])]
-    ['a', 'f.jsonl:2: duplicate of a first read at f.jsonl:1; merged']
+    An explicit stack rather than recursion, so any depth is walked (a
+    directory 1,100 deep is not an error); ``walked`` holds each directory
+    walked by (device, inode), so a symbolic link back to a directory above
+    (a loop) or to one walked already is not walked again. ``written_here``:
+    names of files directly in ``top`` that kgraph wrote.
     """
-    # Only ids and sources are kept, not the papers: a corpus may have millions.
-    by_id: dict[str, SourceRef | None] = {}
-    by_title: dict[str, tuple[str, SourceRef | None]] = {}
-    for record in records:
-        if not isinstance(record, Paper):
-            yield record
+    key = _identity(top)
+    if key is not None:
+        if key in walked:
+            ignored.append(Ignored(top, _seen_reason(top, walked[key])))
+            return
+        walked[key] = top
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            ignored.append(Ignored(directory, f"cannot read directory: {_reason(exc)}"))
             continue
-        title_key = normalize_title(record.title)
-        first = by_title.get(title_key)
-        source = record.source or SourceRef("<unknown>", 1)
-        if first is not None:
-            first_id, first_source = first
-            yield Problem(
-                source,
-                f"duplicate of {first_id} first read at {_where(first_source)}; merged",
-                severity="warning",
-                paper_id=record.id,
-            )
-            continue
-        if record.id in by_id:
-            yield Problem(
-                source,
-                f"duplicate id {record.id!r} first read at {_where(by_id[record.id])} "
-                "with a different title; dropped",
-                severity="warning",
-                paper_id=record.id,
-            )
-            continue
-        by_id[record.id] = record.source
-        by_title[title_key] = (record.id, record.source)
-        yield record
+        subdirectories = []
+        for entry in entries:
+            path = directory / entry.name
+            if entry.name.startswith(_HIDDEN_PREFIXES):
+                ignored.append(Ignored(path, HIDDEN))
+            elif not _is_directory(entry):
+                if directory is top and entry.name in written_here:
+                    ignored.append(Ignored(path, WRITTEN_BY_KGRAPH))
+                else:
+                    yield path
+            elif (key := _identity(path)) is None:
+                ignored.append(Ignored(path, "cannot read directory"))
+            elif key in excluded:
+                ignored.append(Ignored(path, excluded[key]))
+            elif key in walked:
+                ignored.append(Ignored(path, _seen_reason(path, walked[key])))
+            elif is_kgraph_output(path):
+                ignored.append(Ignored(path, KGRAPH_OUTPUT))
+            else:
+                walked[key] = path
+                subdirectories.append(path)
+        stack.extend(reversed(subdirectories))  # the first one is walked next, whole, as os.walk does
 
 
-def _where(source: SourceRef | None) -> str:
-    return str(source) if source is not None else "<unknown>"
+def _is_directory(entry: os.DirEntry) -> bool:
+    """A directory, or a symbolic link to one (a dangling link or a link loop is not)."""
+    try:
+        return entry.is_dir()  # follows symbolic links
+    except OSError:
+        return False
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    """Files under ``directory``, recursively, sorted, hidden ones skipped."""
-    for root, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(_HIDDEN_PREFIXES))
-        for filename in sorted(filenames):
-            if not filename.startswith(_HIDDEN_PREFIXES):
-                yield Path(root) / filename
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of what ``path`` leads to; None if it leads nowhere (missing, a link loop, no access)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _unknown_reason(path: Path) -> str:
+    """Why a file of no known type is not read: its type, or a link that leads nowhere."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            return f"symbolic link that leads nowhere: {_reason(exc)}"
+    return UNKNOWN_TYPE
+
+
+def _seen_reason(path: Path, first: Path) -> str:
+    if path.is_relative_to(first):
+        return f"symlink loop: the same directory as {first}, above it"
+    return f"already read as {first}"
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror.lower() if exc.strerror else str(exc)
 
 
 def _head(path: Path) -> bytes:

@@ -4,33 +4,54 @@ A compressed file (``.gz``, ``.bz2``, ``.xz``) is known by the extension
 before that one (``papers.jsonl.gz`` is JSON Lines), else by its decompressed
 content; every reader reads it decompressed (:mod:`.textfile`).
 
+The extension picks the reader, and the reader checks the content: a file
+that is not what its extension says is an error of that file (a BibTeX file
+named ``.txt`` is refused by the scraped reader, never read as titles). A
+JSON file's records are known by their keys (OpenAlex, Semantic Scholar,
+kgraph's own fields). A file whose extension is unknown is known by its
+content (:func:`~kgraph.ingest.sniff.sniff_format`); one that shows no format
+is :data:`UNKNOWN`, and reading it is one error naming the file, the formats
+kgraph reads and ``--format``: kgraph never guesses.
+
 >>> detect_format(Path("papers.ndjson"), b"")
 'jsonl'
 >>> detect_format(Path("papers.csv.xz"), b"")
 'csv'
+>>> detect_format(Path("refs.bib"), b"")
+'bibtex'
 >>> detect_format(Path("listing"), b"Id,Title,Abstract\\n1,A,B\\n")
 'csv'
 >>> detect_format(Path("listing"), b"A title\\nAn abstract\\n")
 'scraped'
+>>> detect_format(Path("works.json"), b'{"id": "https://openalex.org/W1", "title": "A"}')
+'openalex'
+>>> detect_format(Path("notes"), b"<html><body>")
+'unknown'
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import MappingProxyType
 
 from kgraph.config import INPUT_FORMATS
 from kgraph.errors import ConfigError
-from kgraph.model import Paper, Problem
+from kgraph.model import Paper, Problem, SourceRef
 
+from .atom import iter_atom, parse_atom
+from .bibtex import iter_bibtex, parse_bibtex
 from .jsonl import iter_jsonl, parse_jsonl
+from .ris import iter_ris, parse_ris
 from .scraped import iter_scraped, parse_scraped
-from .tabular import DELIMITERS, iter_csv, parse_csv
-from .textfile import COMPRESSIONS, decompress_head, inner_suffix, lines_from_string, sniff_encoding
+from .sniff import sniff_format
+from .tabular import iter_csv, parse_csv
+from .textfile import COMPRESSIONS, Line, decompress_head, inner_suffix, lines_from_string, read_lines, sniff_encoding
 
-__all__ = ["COMPRESSIONS", "EXTENSIONS", "check_format", "detect_format", "format_from_extension", "iter_file",
-           "iter_string"]
+__all__ = ["COMPRESSIONS", "EXTENSIONS", "UNKNOWN", "check_format", "detect_format", "format_from_extension",
+           "formats_help", "iter_file", "iter_string"]
 
 EXTENSIONS = MappingProxyType(
     {
@@ -40,12 +61,44 @@ EXTENSIONS = MappingProxyType(
         ".csv": "csv",
         ".tsv": "csv",
         ".txt": "scraped",
+        ".bib": "bibtex",
+        ".ris": "ris",
+        ".atom": "atom",
+        ".xml": "atom",
     }
 )
+# The format of a file that shows none: reading it is one error (see _iter_unknown). Not a name --format takes.
+UNKNOWN = "unknown"
+# JSON files: the extension says JSON; the content says whose records (kgraph's own, OpenAlex, Semantic Scholar).
+_JSON_FAMILY = ("jsonl", "openalex", "s2")
 
+# One line per format: how a file is read, and how a string is.
 _FILE_READERS: MappingProxyType[str, Callable[[Path], Iterator[Paper | Problem]]] = MappingProxyType(
-    {"scraped": iter_scraped, "jsonl": iter_jsonl, "csv": iter_csv}
+    {
+        "scraped": iter_scraped,
+        "jsonl": iter_jsonl,
+        "csv": iter_csv,
+        "bibtex": iter_bibtex,
+        "ris": iter_ris,
+        "openalex": functools.partial(iter_jsonl, flavor="openalex"),
+        "s2": functools.partial(iter_jsonl, flavor="s2"),
+        "atom": iter_atom,
+    }
 )
+_STRING_READERS: MappingProxyType[str, Callable[..., Iterator[Paper | Problem]]] = MappingProxyType(
+    {
+        "scraped": parse_scraped,
+        "jsonl": parse_jsonl,
+        "csv": parse_csv,
+        "bibtex": parse_bibtex,
+        "ris": parse_ris,
+        "openalex": functools.partial(parse_jsonl, flavor="openalex"),
+        "s2": functools.partial(parse_jsonl, flavor="s2"),
+        "atom": parse_atom,
+    }
+)
+# Lines of an unknown file read to say what it looks like.
+_HEAD_LINES = 20
 
 
 def format_from_extension(path: Path) -> str | None:
@@ -60,27 +113,41 @@ def format_from_extension(path: Path) -> str | None:
 
 
 def detect_format(path: Path, head: bytes) -> str:
-    """``"scraped"``, ``"jsonl"`` or ``"csv"`` for a file whose first bytes are ``head``.
+    """The format of a file whose first bytes are ``head`` (one of ``INPUT_FORMATS``), or :data:`UNKNOWN`.
 
-    The extension decides when it is known. Otherwise: text starting with ``{``
-    or ``[`` is JSON; a first line split by ``,`` tab ``;`` or ``|`` into cells
-    one of which is ``title`` is a CSV header; anything else is a scraped listing.
-    A compressed ``head`` is decompressed first.
+    The extension decides when it is known; for JSON, the first record tells
+    whose (``openalex``, ``s2``, else ``jsonl``). Otherwise the content does
+    (:func:`~kgraph.ingest.sniff.sniff_format`): a BibTeX entry, a RIS tag,
+    an Atom feed, JSON, a CSV header with a ``title`` column, or lines of
+    text (a scraped listing); an empty or binary file is given to the scraped
+    reader, which reports it. Anything else is :data:`UNKNOWN`. A compressed
+    ``head`` is decompressed first.
     """
     known = format_from_extension(Path(path))
-    if known is not None:
+    if known is not None and known not in _JSON_FAMILY:
         return known
-    head = decompress_head(path, head)
-    encoding, bom_length = sniff_encoding(head)
-    text = head[bom_length:].decode(encoding, "replace").lstrip()
-    if text.startswith(("{", "[")):
-        return "jsonl"
-    first_line = text.split("\n", 1)[0]
-    for delimiter in DELIMITERS:
-        cells = [cell.strip().strip("\"'").strip().lower() for cell in first_line.split(delimiter)]
-        if len(cells) > 1 and "title" in cells:
-            return "csv"
-    return "scraped"
+    text = _decode(decompress_head(path, head))
+    sniffed = sniff_format(text)
+    if known is not None:
+        return sniffed if sniffed in _JSON_FAMILY else known
+    if not text.strip() or "\x00" in text:
+        return "scraped"  # its reader reports an empty or binary file
+    return sniffed if sniffed in INPUT_FORMATS else UNKNOWN
+
+
+def formats_help() -> str:
+    """The formats kgraph reads, each with its extensions, for messages.
+
+    >>> formats_help().split("; ")[:2]
+    ['scraped (.txt)', 'jsonl (.jsonl .ndjson .json)']
+    """
+    def extensions(name: str) -> str:
+        found = [suffix for suffix, known in EXTENSIONS.items() if known == name]
+        if name in _JSON_FAMILY and not found:
+            found = [suffix for suffix, known in EXTENSIONS.items() if known == "jsonl"]
+        return " ".join(found)
+
+    return "; ".join(f"{name} ({extensions(name)})" for name in INPUT_FORMATS)
 
 
 def check_format(input_format: str | None) -> None:
@@ -92,8 +159,14 @@ def check_format(input_format: str | None) -> None:
 def iter_file(path: Path | str, input_format: str) -> Iterator[Paper | Problem]:
     """Papers and problems from one file in a given format, lazily.
 
+    ``input_format`` may be :data:`UNKNOWN` (what :func:`detect_format` says of
+    a file that shows no format): reading gives one error naming the file, the
+    formats kgraph reads and ``--format``.
+
     >>> paper = next(iter_file("data/000_6f416096fe93fe6b.txt", "scraped"))  # doctest: +SKIP
     """
+    if input_format == UNKNOWN:
+        return _iter_unknown(Path(path))
     check_format(input_format)
     return _FILE_READERS[input_format](Path(path))
 
@@ -105,9 +178,36 @@ def iter_string(text: str, input_format: str, *, name: str = "<string>") -> Iter
     ['A']
     """
     check_format(input_format)
-    lines = lines_from_string(text, name=name)
-    if input_format == "jsonl":
-        return parse_jsonl(lines, name=name)
-    if input_format == "csv":
-        return parse_csv(lines, name=name)
-    return parse_scraped(lines, name=name)
+    return _STRING_READERS[input_format](lines_from_string(text, name=name), name=name)
+
+
+def _iter_unknown(path: Path) -> Iterator[Paper | Problem]:
+    """The one error of a file in no format kgraph knows (or the reason it cannot be read at all)."""
+    lines = read_lines(path)
+    head: list[str] = []
+    try:
+        for item in itertools.islice(lines, _HEAD_LINES):
+            if isinstance(item, Problem) and item.severity == "error":
+                yield item  # unreadable, binary, a FIFO: that says more
+                return
+            if isinstance(item, Line):
+                head.append(item.text)
+    finally:
+        lines.close()
+    yield Problem(SourceRef(str(path), 1), f"cannot tell the format of this file{_looks_like(head)}: kgraph reads "
+                                           f"{formats_help()}; use --format to read it as one of them")
+
+
+def _looks_like(lines: Iterable[str]) -> str:
+    text = "\n".join(lines)
+    sniffed = sniff_format(text)
+    if sniffed == "xml":
+        return " (it is XML, but not an Atom feed)"
+    if len([line for line in text.splitlines() if line.strip()]) == 1:
+        return " (one line of text)"
+    return ""
+
+
+def _decode(head: bytes) -> str:
+    encoding, bom_length = sniff_encoding(head)
+    return head[bom_length:].decode(encoding, "replace")

@@ -1,4 +1,4 @@
-"""Paper ids: stable ids minted from titles, and checks on ids given in the input.
+"""Paper ids: stable ids minted from titles, and the DOIs and arXiv ids that identify a paper across sources.
 
 >>> paper_id_from_title("Fast3R: Towards 3D Reconstruction of 1000+ Images in One Forward Pass")
 'fast3r-towards-3d-reconstruction-of-1000-images-3bd460e6'
@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 from slugify import slugify
 
 from .clean import clean_text
 
-__all__ = ["normalize_title", "paper_id_from_title"]
+__all__ = ["arxiv_id_in_text", "normalize_arxiv_id", "normalize_doi", "normalize_title", "paper_id_from_title"]
 
 SLUG_MAX_LENGTH = 48
 HASH_LENGTH = 8
@@ -46,3 +47,65 @@ def paper_id_from_title(title: str) -> str:
     digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
     slug = slugify(key, max_length=SLUG_MAX_LENGTH, word_boundary=True) or "paper"
     return f"{slug}-{digest}"
+
+
+# A DOI: "10.", a registrant code, "/", a suffix of any characters but spaces.
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi\s*:\s*)", re.IGNORECASE)
+# arXiv identifiers: 2101.00001 (since 2007) and hep-th/9901001 (before), with
+# an optional version; an old one may carry a subject class (math.GT/0309136).
+_ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
+_ARXIV = re.compile(_ARXIV_ID)
+_ARXIV_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf)/|arxiv\s*:\s*)",
+                           re.IGNORECASE)
+_ARXIV_MENTION = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv\s*:\s*|\b10\.48550/arxiv\.)(" + _ARXIV_ID + r")", re.IGNORECASE
+)
+
+
+def normalize_doi(text: str) -> str | None:
+    """A DOI as kgraph compares it (lower case, no resolver prefix), or None for text that is no DOI.
+
+    >>> normalize_doi(" https://doi.org/10.1145/3292500.3330701 ")
+    '10.1145/3292500.3330701'
+    >>> normalize_doi("doi:10.48550/arXiv.1706.03762")
+    '10.48550/arxiv.1706.03762'
+    >>> normalize_doi("not a doi") is None
+    True
+    """
+    text = _DOI_PREFIX.sub("", text.strip())
+    return text.lower() if _DOI.fullmatch(text) else None
+
+
+def normalize_arxiv_id(text: str) -> str | None:
+    """An arXiv identifier without prefix and version (``2101.00001``), or None for text that is none.
+
+    >>> normalize_arxiv_id("arXiv:1706.03762v7"), normalize_arxiv_id("http://arxiv.org/abs/hep-th/9901001v2")
+    ('1706.03762', 'hep-th/9901001')
+    >>> normalize_arxiv_id("math.GT/0309136"), normalize_arxiv_id("https://arxiv.org/pdf/2101.00001.pdf")
+    ('math/0309136', '2101.00001')
+    >>> normalize_arxiv_id("12345") is None
+    True
+    """
+    text = _ARXIV_PREFIX.sub("", text.strip()).removesuffix(".pdf")
+    if not _ARXIV.fullmatch(text):
+        return None
+    text = re.sub(r"v\d+$", "", text)
+    archive, slash, number = text.partition("/")
+    if slash:  # an old identifier: the archive without its subject class, lower case
+        return f"{archive.split('.')[0].lower()}/{number}"
+    return text
+
+
+def arxiv_id_in_text(text: str) -> str | None:
+    """The arXiv identifier a URL, a DOI or a note names (``arXiv preprint arXiv:1706.03762``), or None.
+
+    >>> arxiv_id_in_text("arXiv preprint arXiv:1706.03762")
+    '1706.03762'
+    >>> arxiv_id_in_text("10.48550/arxiv.2101.00001"), arxiv_id_in_text("https://arxiv.org/abs/2101.00001v3")
+    ('2101.00001', '2101.00001')
+    >>> arxiv_id_in_text("https://example.org/1706.03762") is None
+    True
+    """
+    match = _ARXIV_MENTION.search(text)
+    return normalize_arxiv_id(match.group(1)) if match else None

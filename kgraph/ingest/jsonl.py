@@ -10,10 +10,18 @@ One object per line::
 year when ``year`` is absent). Blank lines are skipped. Each bad line is one
 error Problem; reading goes on with the next line.
 
-A ``.json`` file (or any input whose first character is ``[``) is read as one
-document: an array of objects, or objects one after another. It is the only
-case read whole. A syntax error there ends the file, since nothing after it can
-be trusted.
+A ``.json`` file (or any input whose first character is ``[``, or whose first
+line is a lone ``{``) is read as one document: an array of objects, or objects
+one after another. It is the only case read whole. A syntax error there ends
+the file, since nothing after it can be trusted.
+
+Records of other tools are known by their keys and mapped to these fields, in
+JSON Lines and in documents alike: OpenAlex works (:mod:`.openalex`),
+Semantic Scholar papers (:mod:`.semanticscholar`), and the arXiv metadata
+snapshot (its ``id`` is the arXiv id). An API page of them is read item by
+item: an object whose ``results`` (OpenAlex) or ``data`` (Semantic Scholar)
+is an array of records. The ``openalex`` and ``s2`` formats are this reader
+with the mapping forced.
 
 >>> from kgraph.ingest.textfile import lines_from_string
 >>> text = '{"title": "A", "abstract": "B", "year": "2020"}\\n{"title": "C", "abstract": 1}\\n'
@@ -32,11 +40,20 @@ from typing import Any
 
 from kgraph.model import Paper, Problem, SourceRef
 
-from .records import paper_from_fields
+from .ids import normalize_arxiv_id
+from .openalex import is_openalex_work, openalex_fields
+from .records import normalize_keys, paper_from_fields
+from .semanticscholar import is_s2_paper, s2_fields, s2_item
 from .textfile import Line, inner_suffix, read_lines
 
-__all__ = ["DECODER", "LongNumber", "iter_jsonl", "parse_jsonl"]
+__all__ = ["DECODER", "FLAVORS", "LongNumber", "iter_jsonl", "json_flavor", "page_items", "paper_from_json",
+           "parse_jsonl"]
 
+# The mappings of other tools' records: a format name, and how to know a record (keys lower-cased) of it.
+FLAVORS = {"openalex": is_openalex_work, "s2": is_s2_paper}
+_MAPPINGS = {"openalex": openalex_fields, "s2": s2_fields}
+# The keys of an API page that hold its records: OpenAlex's "results", Semantic Scholar's "data".
+_PAGE_KEYS = ("results", "data")
 
 
 class LongNumber:
@@ -67,19 +84,25 @@ def _parse_int(text: str) -> int | LongNumber:
 DECODER = json.JSONDecoder(parse_int=_parse_int)
 
 
-def iter_jsonl(path: Path | str) -> Iterator[Paper | Problem]:
-    """Read a JSON Lines file (or a ``.json`` document; either may be compressed) lazily."""
+def iter_jsonl(path: Path | str, *, flavor: str | None = None) -> Iterator[Paper | Problem]:
+    """Read a JSON Lines file (or a ``.json`` document; either may be compressed) lazily.
+
+    ``flavor``: ``"openalex"`` or ``"s2"`` maps every record as that tool's;
+    None knows each record by its keys.
+    """
     path = Path(path)
-    return parse_jsonl(read_lines(path), name=str(path), document=True if inner_suffix(path) == ".json" else None)
+    return parse_jsonl(read_lines(path), name=str(path), document=True if inner_suffix(path) == ".json" else None,
+                       flavor=flavor)
 
 
 def parse_jsonl(
-    lines: Iterable[Line | Problem], *, name: str, document: bool | None = None
+    lines: Iterable[Line | Problem], *, name: str, document: bool | None = None, flavor: str | None = None
 ) -> Iterator[Paper | Problem]:
     """Papers and problems from lines of JSON.
 
     ``document``: True reads the lines as one JSON document, False as JSON
-    Lines, None decides by the first character (``[`` means a document).
+    Lines, None decides by the first line (``[``, or ``{`` alone, means a document).
+    ``flavor``: as for :func:`iter_jsonl`.
     """
     lines = iter(lines)
     head: list[Line | Problem] = []
@@ -87,15 +110,68 @@ def parse_jsonl(
         for item in lines:
             head.append(item)
             if isinstance(item, Line) and item.text.strip():
-                document = item.text.lstrip().startswith("[")
+                document = item.text.lstrip().startswith("[") or item.text.strip() == "{"
                 break
     everything = itertools.chain(head, lines)
     if document:
-        return _parse_document(everything, name)
-    return _parse_lines(everything, name)
+        return _parse_document(everything, name, flavor)
+    return _parse_lines(everything, name, flavor)
 
 
-def _parse_lines(lines: Iterable[Line | Problem], name: str) -> Iterator[Paper | Problem]:
+def json_flavor(record: dict) -> str | None:
+    """``"openalex"`` or ``"s2"`` for a record (keys lower-cased) of that tool, else None (kgraph's own fields).
+
+    >>> json_flavor({"paperid": "abc", "title": "T"}), json_flavor({"title": "T"})
+    ('s2', None)
+    """
+    return next((flavor for flavor, known in FLAVORS.items() if known(record)), None)
+
+
+def page_items(value: Any) -> tuple[str, list] | None:
+    """``(key, records)`` for an API page (an object whose ``results`` or ``data`` is an array), else None.
+
+    >>> page_items({"meta": {"count": 1}, "results": [{"id": "https://openalex.org/W1"}]})
+    ('results', [{'id': 'https://openalex.org/W1'}])
+    >>> page_items({"title": "T", "data": []}) is None
+    True
+    """
+    if isinstance(value, dict) and not any(str(key).strip().lower() == "title" for key in value):
+        for key in _PAGE_KEYS:
+            if isinstance(value.get(key), list):
+                return key, value[key]
+    return None
+
+
+def paper_from_json(record: dict, source: SourceRef, *, flavor: str | None = None) -> Iterator[Paper | Problem]:
+    """The paper (and its warnings) or the error of one JSON object, in its tool's mapping.
+
+    ``flavor`` forces a mapping (``"openalex"``, ``"s2"``); None knows the record by its keys.
+
+    >>> [p.id for p in paper_from_json({"id": "https://openalex.org/W1", "title": "T"}, SourceRef("x", 1))
+    ...  if isinstance(p, Paper)]
+    ['W1']
+    """
+    fields = normalize_keys(record)
+    if flavor not in _MAPPINGS:
+        flavor = json_flavor(fields)
+    if flavor == "s2":
+        fields = s2_item(fields)
+    if flavor in _MAPPINGS:
+        fields, notes = _MAPPINGS[flavor](fields)
+        yield from paper_from_fields(fields, source, notes=notes)
+        return
+    if "arxiv_id" not in fields and _is_arxiv_snapshot(fields):
+        fields["arxiv_id"] = normalize_arxiv_id(fields["id"])
+    yield from paper_from_fields(fields, source)
+
+
+def _is_arxiv_snapshot(fields: dict) -> bool:
+    """A record of the arXiv metadata snapshot: its ``id`` is an arXiv id."""
+    return (isinstance(fields.get("id"), str) and isinstance(fields.get("categories"), str)
+            and ("update_date" in fields or "versions" in fields) and normalize_arxiv_id(fields["id"]) is not None)
+
+
+def _parse_lines(lines: Iterable[Line | Problem], name: str, flavor: str | None) -> Iterator[Paper | Problem]:
     for line in lines:
         if isinstance(line, Problem):
             yield line
@@ -109,15 +185,15 @@ def _parse_lines(lines: Iterable[Line | Problem], name: str) -> Iterator[Paper |
         try:
             value = DECODER.decode(line.text)
         except json.JSONDecodeError as error:
-            yield Problem(source, f"line is not valid JSON: {error.msg} at column {error.colno}")
+            yield Problem(source, f"line is not valid JSON ({error.msg}, column {error.colno})")
             continue
         except RecursionError:
             yield Problem(source, "line is not valid JSON: nested too deeply")
             continue
-        yield from _record(value, source)
+        yield from _record(value, source, flavor)
 
 
-def _parse_document(lines: Iterable[Line | Problem], name: str) -> Iterator[Paper | Problem]:
+def _parse_document(lines: Iterable[Line | Problem], name: str, flavor: str | None) -> Iterator[Paper | Problem]:
     texts: list[str] = []
     errors: dict[int, str] = {}
     for line in lines:
@@ -147,7 +223,7 @@ def _parse_document(lines: Iterable[Line | Problem], name: str) -> Iterator[Pape
         except json.JSONDecodeError as error:
             yield Problem(
                 SourceRef(name, error.lineno),
-                f"not valid JSON: {error.msg} at column {error.colno}; rest of file skipped",
+                f"not valid JSON ({error.msg}, column {error.colno}); rest of file skipped",
             )
             return
         except RecursionError:
@@ -156,10 +232,16 @@ def _parse_document(lines: Iterable[Line | Problem], name: str) -> Iterator[Pape
         first, last = line_at(position), line_at(end - 1)
         source = SourceRef(name, first)
         bad = next((errors[n] for n in range(first, last + 1) if n in errors), None)
+        page = page_items(value) if bad is None and first < last else None
+        starts = _item_starts(text, position, page[0]) if page is not None else None
         if bad is not None:
             yield Problem(source, bad)
+        elif starts is not None and len(starts) == len(page[1]):
+            # a page spread over lines: each record at its own line
+            for start, item in zip(starts, page[1]):
+                yield from _record(item, SourceRef(name, line_at(start)), flavor)
         else:
-            yield from _record(value, source)
+            yield from _record(value, source, flavor)
         position = _skip_space(text, end)
         if in_array:
             if text.startswith(",", position):
@@ -179,11 +261,52 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def _record(value: Any, source: SourceRef) -> Iterator[Paper | Problem]:
+def _item_starts(text: str, position: int, key: str) -> list[int] | None:
+    """Where each record of the array under ``key`` of the object at ``position`` begins; None if not found.
+
+    The object was decoded already, so it is valid JSON: this walks its keys
+    and values again only to learn the positions.
+    """
+    try:
+        position = _skip_space(text, position + 1)
+        while not text.startswith("}", position):
+            name, position = DECODER.raw_decode(text, position)
+            position = _skip_space(text, _skip_space(text, position) + 1)  # past the ':'
+            if name == key and text.startswith("[", position):
+                starts = []
+                position = _skip_space(text, position + 1)
+                while not text.startswith("]", position):
+                    starts.append(position)
+                    _, position = DECODER.raw_decode(text, position)
+                    position = _skip_space(text, position)
+                    if text.startswith(",", position):
+                        position = _skip_space(text, position + 1)
+                return starts
+            _, position = DECODER.raw_decode(text, position)
+            position = _skip_space(text, position)
+            if text.startswith(",", position):
+                position = _skip_space(text, position + 1)
+    except (ValueError, RecursionError, IndexError):
+        return None
+    return None
+
+
+def _record(value: Any, source: SourceRef, flavor: str | None = None) -> Iterator[Paper | Problem]:
+    page = page_items(value)
+    if page is not None:
+        # a page on one line: each record's problems say which record it is
+        key, items = page
+        for index, item in enumerate(items):
+            for record in _record(item, source, flavor):
+                if isinstance(record, Problem):
+                    record = Problem(record.source, f"{key}[{index}]: {record.reason}", record.severity,
+                                     record.paper_id)
+                yield record
+        return
     if not isinstance(value, dict):
         yield Problem(source, f"expected a JSON object, got {_json_type(value)}")
         return
-    yield from paper_from_fields(value, source)
+    yield from paper_from_json(value, source, flavor=flavor)
 
 
 def _json_type(value: Any) -> str:

@@ -5,9 +5,14 @@ and an abstract). Field names are matched case-insensitively; unknown fields
 are ignored.
 
 Severity: a record without a usable title, or with a bad ``id`` or ``abstract``,
-is skipped (``error``). A bad ``year``, ``authors`` or ``url`` is dropped and the
-paper kept (``warning``): the text is what kgraph needs. An empty ``id`` is
-replaced by one made from the title (``warning``).
+is skipped (``error``). A bad ``year``, ``authors``, ``url``, ``doi``,
+``arxiv_id``, ``categories`` or ``references`` is dropped and the paper kept
+(``warning``): the text is what kgraph needs. An empty ``id`` is replaced by
+one made from the title (``warning``). A title without an abstract is a paper
+(extraction reads the title), with the warning :data:`TITLE_ONLY`.
+
+A paper without an ``arxiv_id`` gets the one its DOI (``10.48550/arXiv.*``) or
+its URL (``arxiv.org/abs/*``) names, so that it is recognized across sources.
 
 A year must lie in ``MIN_YEAR``..``MAX_YEAR`` (1000 to 2100). A URL must be an
 http(s) URL; it is kept as a valid IRI (:func:`~kgraph.ingest.clean.clean_url`:
@@ -22,18 +27,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from kgraph.model import Paper, Problem, SourceRef
 
 from .clean import clean_text, clean_url
-from .ids import paper_id_from_title
+from .ids import arxiv_id_in_text, normalize_arxiv_id, normalize_doi, paper_id_from_title
 
-__all__ = ["FIELD_NAMES", "MAX_YEAR", "MIN_YEAR", "check_given_id", "normalize_keys", "paper_from_fields",
-           "show_value"]
+__all__ = ["FIELD_NAMES", "MAX_YEAR", "MIN_YEAR", "TITLE_ONLY", "check_given_id", "date_year", "normalize_keys",
+           "paper_from_fields", "show_value"]
 
-FIELD_NAMES = ("id", "title", "abstract", "year", "authors", "url", "update_date")
+FIELD_NAMES = ("id", "title", "abstract", "year", "authors", "url", "update_date", "doi", "arxiv_id", "categories",
+               "references")
+# The warning of a paper read with a title and no abstract (report.json counts them).
+TITLE_ONLY = "title with no abstract"
 # The years a paper may have: a year outside them is a typing or parsing error
 # (20240101, -5), dropped with a warning. The bounds are inclusive.
 MIN_YEAR = 1000
@@ -41,6 +49,7 @@ MAX_YEAR = 2100
 
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)\s*")
 _DATE_YEAR = re.compile(r"\s*(\d{4})(?:-|/|$|\s)")
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def normalize_keys(fields: Mapping[Any, Any]) -> dict[str, Any]:
@@ -55,10 +64,13 @@ def normalize_keys(fields: Mapping[Any, Any]) -> dict[str, Any]:
     return normalized
 
 
-def paper_from_fields(fields: Mapping[str, Any], source: SourceRef) -> Iterator[Paper | Problem]:
+def paper_from_fields(fields: Mapping[str, Any], source: SourceRef, *,
+                      notes: Iterable[str] = ()) -> Iterator[Paper | Problem]:
     """Yield the paper made from ``fields`` and its warnings, or one error Problem.
 
     ``fields`` holds JSON values or CSV strings; ``None`` means absent.
+    ``notes``: warnings a reader found in the record before (a field it could
+    not map), given with the paper's own.
 
     >>> *warnings, paper = paper_from_fields({"title": "T", "year": "abc"}, SourceRef("a.jsonl", 3))
     >>> [str(problem) for problem in warnings]
@@ -68,7 +80,7 @@ def paper_from_fields(fields: Mapping[str, Any], source: SourceRef) -> Iterator[
     """
     fields = normalize_keys(fields)
     given_id = None
-    warnings: list[str] = []
+    warnings: list[str] = list(notes)
     raw_id = fields.get("id")
     if isinstance(raw_id, str) and not raw_id.strip():
         warnings.append("'id' is empty; an id was made from the title")
@@ -101,8 +113,12 @@ def paper_from_fields(fields: Mapping[str, Any], source: SourceRef) -> Iterator[
     year = _year(fields, warnings)
     authors = _authors(fields.get("authors"), warnings)
     url = _url(fields.get("url"), warnings)
+    doi = _doi(fields.get("doi"), warnings)
+    arxiv_id = _arxiv_id(fields.get("arxiv_id"), warnings) or _arxiv_id_named(doi, url)
+    categories = _strings("categories", fields.get("categories"), warnings, split=True)
+    references = _strings("references", fields.get("references"), warnings)
     if not abstract:
-        warnings.append("title with no abstract")
+        warnings.append(TITLE_ONLY)
     for reason in warnings:
         yield Problem(source, reason, severity="warning", paper_id=paper_id)
     yield Paper(
@@ -113,6 +129,10 @@ def paper_from_fields(fields: Mapping[str, Any], source: SourceRef) -> Iterator[
         authors=authors,
         url=url,
         source=source,
+        doi=doi,
+        arxiv_id=arxiv_id,
+        categories=categories,
+        references=references,
     )
 
 
@@ -139,6 +159,25 @@ def check_given_id(value: object) -> tuple[str | None, str | None]:
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
         return None, f"'id' contains control characters: {show_value(text)}"
     return text, None
+
+
+def date_year(name: str, value: Any, notes: list[str]) -> str | None:
+    """The year a date (``2017-06-12``, ``2017-06-12T17:57:34Z``, ``2017``) starts with, as the text of ``year``.
+
+    None for an absent date; for a value that is no date, None and a warning
+    in ``notes`` naming the field ``name`` it came from.
+
+    >>> notes = []
+    >>> date_year("published", "2017-06-12T17:57:34Z", notes), date_year("published", "June", notes), notes
+    ('2017', None, ["'published' must be a date such as '2019-08-19', got 'June'"])
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    match = _DATE_YEAR.match(value) if isinstance(value, str) else None
+    if match is None:
+        notes.append(f"'{name}' must be a date such as '2019-08-19', got {show_value(value)}")
+        return None
+    return match.group(1)
 
 
 def show_value(value: object, limit: int = 40) -> str:
@@ -216,3 +255,50 @@ def _url(value: Any, warnings: list[str]) -> str | None:
     if url is None:
         warnings.append(f"'url' is {reason}: {show_value(value)}; dropped")
     return url
+
+
+def _doi(value: Any, warnings: list[str]) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    doi = None
+    if isinstance(value, str):
+        # the arXiv snapshot sometimes lists two DOIs: the first one is kept
+        doi = normalize_doi(value) or next(filter(None, map(normalize_doi, _LIST_SEPARATORS.split(value))), None)
+    if doi is None:
+        warnings.append(f"'doi' is not a DOI (10.NNNN/...): {show_value(value)}; dropped")
+    return doi
+
+
+def _arxiv_id(value: Any, warnings: list[str]) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    arxiv_id = normalize_arxiv_id(value) if isinstance(value, str) else None
+    if arxiv_id is None:
+        warnings.append(f"'arxiv_id' is not an arXiv identifier (2101.00001, hep-th/9901001): {show_value(value)}; "
+                        "dropped")
+    return arxiv_id
+
+
+def _arxiv_id_named(doi: str | None, url: str | None) -> str | None:
+    """The arXiv identifier that a DOI (``10.48550/arxiv.2101.00001``) or a URL names, if any."""
+    for text in (doi, url):
+        if text:
+            found = arxiv_id_in_text(text)
+            if found:
+                return found
+    return None
+
+
+def _strings(name: str, value: Any, warnings: list[str], *, split: bool = False) -> tuple[str, ...]:
+    """A list of short strings (or, with ``split``, one string of them separated by spaces or commas), each once."""
+    if value is None:
+        return ()
+    if split and isinstance(value, str):
+        items = value.replace(",", " ").split()
+    elif isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        items = [item.strip() for item in value]
+    else:
+        kind = "a list of strings or a string" if split else "a list of strings"
+        warnings.append(f"'{name}' must be {kind}, got {show_value(value)}")
+        return ()
+    return tuple(dict.fromkeys(item for item in items if item))

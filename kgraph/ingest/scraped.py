@@ -16,6 +16,10 @@ records. A title whose next line is blank, and whose following line is no
 longer than it (so it is another title, not an abstract), is kept as a
 title-only paper with a warning, as is a title on the last line.
 
+A file whose first lines are in another format (a BibTeX entry, RIS tags,
+XML, JSON: :func:`~kgraph.ingest.sniff.sniff_format`) is refused with one
+error, never read as titles: the extension (``.txt``) or ``--format`` was wrong.
+
 A missing abstract line would shift every later title into the abstract
 before it. So a line read as an abstract that looks like a title (short, no
 full stop) while the line after it looks like an abstract (long) makes the
@@ -30,12 +34,15 @@ line is the next title.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kgraph.config import INPUT_FORMATS
 from kgraph.model import Paper, Problem, SourceRef
 
 from .records import paper_from_fields
+from .sniff import FORMAT_NAMES, STRUCTURED, sniff_format
 from .textfile import Line, read_lines
 
 __all__ = ["BOILERPLATE", "is_boilerplate", "iter_scraped", "looks_out_of_step", "parse_scraped"]
@@ -56,6 +63,8 @@ _LONG_TITLE_WORDS = 60
 # at least _ABSTRACT_WORDS (and twice as many), is the next title: see looks_out_of_step.
 _TITLE_WORDS = 30
 _ABSTRACT_WORDS = 40
+# Lines with text looked at to tell whether the file is in another format.
+_SNIFF_LINES = 5
 
 
 def iter_scraped(path: Path | str) -> Iterator[Paper | Problem]:
@@ -81,6 +90,21 @@ def parse_scraped(lines: Iterable[Line | Problem], *, name: str) -> Iterator[Pap
     long one is the next title and its abstract, not an abstract (see
     :func:`looks_out_of_step`).
     """
+    lines = iter(lines)
+    head: list[Line | Problem] = []
+    texts: list[Line] = []
+    for item in lines:
+        head.append(item)
+        if isinstance(item, Line) and item.text.strip():
+            texts.append(item)
+            if len(texts) == _SNIFF_LINES:
+                break
+    refused = _another_format(texts, name)
+    if refused is not None:
+        yield from (item for item in head if isinstance(item, Problem))
+        yield refused
+        return
+    lines = itertools.chain(head, lines)
     title: Line | None = None  # a title waiting for its abstract
     abstract: Line | None = None  # the line after the title, until the line after it is seen
     blank_after_title = False
@@ -139,6 +163,18 @@ def looks_out_of_step(abstract: str, following: str) -> bool:
         and not abstract.rstrip().endswith(".")
         and len(following.split()) >= max(_ABSTRACT_WORDS, 2 * words)
     )
+
+
+def _another_format(texts: list[Line], name: str) -> Problem | None:
+    """The error of a file whose first lines are in a format other than a listing, else None."""
+    sniffed = sniff_format("\n".join(line.text for line in texts))
+    if sniffed not in STRUCTURED:
+        return None
+    how = (f"give it the extension of its format, or use --format {sniffed}" if sniffed in INPUT_FORMATS
+           else "kgraph does not read it")
+    return Problem(SourceRef(name, texts[0].number),
+                   f"this is {FORMAT_NAMES[sniffed]}, not a scraped listing of titles and abstracts ({how}); "
+                   "file skipped")
 
 
 def _out_of_step(title: Line, line: Line, name: str) -> Problem:

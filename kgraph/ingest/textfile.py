@@ -97,6 +97,22 @@ def sniff_encoding(head: bytes) -> tuple[str, int]:
     return "utf-8", 0
 
 
+def path_text(path: str | Path) -> str:
+    r"""A file name as text that every output can hold: bytes that are not UTF-8 written as ``\xff``.
+
+    Python gives such bytes of a file name as lone surrogates, which no UTF-8
+    file can hold.
+
+    >>> path_text(os.fsdecode(b"in/caf\xe9.jsonl"))
+    'in/caf\\xe9.jsonl'
+    """
+    text = str(path)
+    if text.isascii():
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+
 def read_lines(path: Path | str) -> Iterator[Line | Problem]:
     """Yield the lines of a file, and problems with the file as a whole.
 
@@ -106,7 +122,7 @@ def read_lines(path: Path | str) -> Iterator[Line | Problem]:
     or never end): it is reported as not a regular file. A compressed file
     is read decompressed (see the module docstring).
     """
-    name = str(path)
+    name = path_text(path)
     start = SourceRef(name, 1)
     try:
         kind = special_file_kind(path)

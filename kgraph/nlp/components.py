@@ -331,48 +331,6 @@ def _closest_mentions(doc: Doc, head_group, tail_group, mentions, where, sentenc
     return h, t, (start, last.idx + len(last.text))
 
 
-@Language.factory(
-    "kgraph_relcat_v1",
-    default_config={"model_path": "", "none_bias": None, "min_score": 0.5},
-)
-def make_relation_classifier(nlp: Language, name: str, model_path: str, none_bias: float | None,
-                             min_score: float) -> "RelationClassifierComponent":
-    from ..errors import PipelineError
-    from .relcat import DEFAULT_MODEL_PATH, RelationClassifier
-
-    path = model_path or DEFAULT_MODEL_PATH
-    try:
-        classifier = RelationClassifier.from_disk(path)
-    except (OSError, ValueError) as exc:
-        raise PipelineError(f"cannot load the relation classifier {str(path)!r} (train it with "
-                            f"`make train-relations`): {exc}") from None
-    if none_bias is not None:
-        classifier.none_bias = none_bias
-    return RelationClassifierComponent(classifier, min_score=min_score)
-
-
-class RelationClassifierComponent:
-    """Adds the learned classifier's relations to the rules' (``doc._.kgraph_relations``).
-
-    ``min_score``: the least class probability an edge needs; the default
-    0.5 keeps the confident half (on SciERC dev, given gold entities: precision
-    0.79, recall 0.26, against 0.58 / 0.48 with no threshold).
-    """
-
-    def __init__(self, classifier, *, min_score: float = 0.5):
-        self.classifier = classifier
-        self.min_score = min_score
-
-    def __call__(self, doc: Doc) -> Doc:
-        from .relcat import model_relations
-
-        existing = list(doc._.kgraph_relations or [])
-        found = model_relations(doc, doc._.kgraph_mentions or [], self.classifier, existing=existing,
-                                min_score=self.min_score)
-        doc._.kgraph_relations = existing + found
-        return doc
-
-
 def mark_proposed(doc: Doc, mentions: list[Candidate]) -> list[Candidate]:
     """Mark the paper's own contributions, then every other mention of them.
 

@@ -24,10 +24,11 @@ parse)::
     sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_terms
     kgraph_ner kgraph_mentions kgraph_relations
 
-``relations="rules"`` gives the earlier relation extraction: the sentence
-rules and the SciERC-trained classifier ``kgraph_relcat_v1``; these read
-en_core_web_sm's tagger, dependency parse and lemmas, which that pipeline
-(and ``"learned+rules"``) runs before kgraph's components.
+``relations="rules"`` relates entities by the sentence rules alone (the
+recognizer's relation model does not run, and the rule candidates compete for
+mentions); the rules read en_core_web_sm's tagger, dependency parse and
+lemmas, which that pipeline (and ``"learned+rules"``) runs before kgraph's
+components.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     name or a directory, or ``None`` for the rules alone. ``relations``: how
     entities are related when the recognizer carries a relation model
     (``kgraph_pairs_v1``): ``"learned"`` by the model alone, ``"learned+rules"``
-    by the model and the sentence rules, ``"rules"`` by the rules and the
-    SciERC classifier (``kgraph_relcat_v1``). Paper-level relations (proposes,
-    addresses, uses) always come from the rules.
+    by the model and the sentence rules, ``"rules"`` by the sentence rules
+    alone. Paper-level relations (proposes, addresses, uses) always come from
+    the rules.
 
     >>> nlp = load_pipeline()                                  # doctest: +SKIP
     >>> doc = nlp("Fast3R: Towards 3D Reconstruction")          # doctest: +SKIP
@@ -116,7 +117,5 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     if pairs is not None:
         nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
     nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})
-    if parse and pairs is None:  # the classifier reads the dependency parse
-        nlp.add_pipe("kgraph_relcat_v1")
     nlp.meta["kgraph_pipeline"] = PIPELINE_VERSION + ("-fast" if fast else "") + ("" if ner is not None else "-rules")
     return nlp

@@ -9,6 +9,10 @@ rdflib gets them as ``initBindings``; pyoxigraph as ``substitutions`` where the
 variable is projected, otherwise as the term's own escaped N-Triples syntax
 written in place of the variable (outside strings, IRIs and comments).
 
+A query runs on the local graph only: one with a ``SERVICE`` clause (a
+federated query, which both engines would answer by sending HTTP requests to
+the IRI it names) is refused with :class:`QueryError` before it runs.
+
 The usual prefixes (``kg:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
 ``skos:``, ``skosxl:``, ``dcterms:``, ``prov:``, ``foaf:``, ``bibo:``,
 ``void:``) are predeclared.
@@ -47,6 +51,8 @@ OUTPUT_FORMATS = ("table", "csv", "json")
 QUERY_PREFIXES: dict[str, str] = {**PREFIXES, "rdfs": str(RDFS), "owl": str(OWL)}
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Characters of a prefixed name besides letters and digits (a ':' before a word in one: the word is in its local part).
+_NAME_CHARS = frozenset("_.:%\\-\u00b7")
 # What a SPARQL query may hold around a variable: strings, IRIs and comments are kept whole.
 _TOKENS = re.compile(
     r"""
@@ -192,6 +198,7 @@ def sparql(
     Raises :class:`QueryError` for bad syntax or an unknown variable.
     """
     terms = {name: to_term(value) for name, value in (bindings or {}).items()}
+    check_local(query)
     _check_variables(query, terms)
     if engine is not None and engine not in ENGINES:
         raise ConfigError(f"unknown SPARQL engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -265,6 +272,39 @@ def _checked_iri(iri: str) -> URIRef:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*", iri):
         raise QueryError(f"{iri!r} is not a valid absolute IRI")
     return URIRef(iri)
+
+
+def check_local(query: str) -> None:
+    """Refuse a query with a ``SERVICE`` clause: it would make the engine send HTTP requests.
+
+    rdflib and pyoxigraph both answer ``SERVICE <iri> { ... }`` by querying
+    the endpoint at that IRI over the network; kgraph queries only the graph
+    it is given. The keyword is found as a token, so a string, an IRI, a
+    comment, a variable (``?service``) or the local part of a prefixed name
+    (``ex:service``) that holds the word is no clause; a prefix named
+    ``service`` is refused too (pyoxigraph reads ``SERVICE:x`` as the clause).
+
+    >>> check_local("SELECT ?service WHERE { ?s <http://x/service> 'SERVICE' }  # SERVICE")
+    >>> check_local("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    kgraph.rdf.sparql.QueryError: SERVICE (a federated query) is not allowed: kgraph queries only the local graph, \
+and would send requests to <http://example.org/sparql>
+    """
+    tokens = list(_TOKENS.finditer(query))
+    for number, tok in enumerate(tokens):
+        if (tok.group("word") or "").upper() != "SERVICE":
+            continue
+        start = tok.start()
+        while start and (query[start - 1].isalnum() or query[start - 1] in _NAME_CHARS):
+            start -= 1
+        if ":" in query[start:tok.start()]:
+            continue  # in the local part of a prefixed name (ex:service, ex:a-service)
+        target = next((t.group(0) for t in tokens[number + 1:]
+                       if not t.group("other") and not t.group("comment")
+                       and (t.group("word") or "").upper() != "SILENT"), "")
+        raise QueryError("SERVICE (a federated query) is not allowed: kgraph queries only the local graph, "
+                         f"and would send requests to {target or 'another endpoint'}")
 
 
 def _check_variables(query: str, terms: Mapping[str, Node]) -> None:
