@@ -9,7 +9,13 @@ from pathlib import Path
 from .errors import ConfigError
 
 INPUT_FORMATS = ("scraped", "jsonl", "csv", "bibtex", "ris", "openalex", "s2", "atom")
-OUTPUT_FORMATS = ("extractions", "json", "graphml", "ttl", "nt", "jsonld", "ontology", "html", "report")
+# What `kgraph build` writes unless --outputs says otherwise.
+DEFAULT_OUTPUTS = ("extractions", "json", "graphml", "ttl", "nt", "jsonld", "ontology", "html", "report")
+# Every output; GEXF and the CSV tables only when asked for (each is written whole by every build, and
+# networkx builds GEXF as one XML tree in memory).
+OUTPUT_FORMATS = (*DEFAULT_OUTPUTS, "gexf", "csv_nodes", "csv_edges")
+# Names that stand for several outputs: `--outputs csv` writes both tables.
+OUTPUT_GROUPS = {"csv": ("csv_nodes", "csv_edges")}
 RDF_FORMATS = ("ttl", "nt", "jsonld")  # graph.ttl, graph.nt, graph.jsonld: all written by default
 DEFAULT_BASE_IRI = "https://w3id.org/kgraph/"
 ENGINES = ("local", "dask")
@@ -26,7 +32,7 @@ class Config:
     inputs: tuple[Path, ...] = (Path("data"),)
     output_dir: Path = Path("output")
     input_format: str | None = None  # None: detect from extension and content
-    outputs: tuple[str, ...] = OUTPUT_FORMATS
+    outputs: tuple[str, ...] = DEFAULT_OUTPUTS  # names of OUTPUT_FORMATS or OUTPUT_GROUPS
     skip_bad: bool = False
     base_iri: str = DEFAULT_BASE_IRI
     batch_size: int = 32
@@ -53,11 +59,13 @@ class Config:
             raise ConfigError(
                 f"unknown input format {self.input_format!r}; expected one of {', '.join(INPUT_FORMATS)}"
             )
-        unknown = [o for o in self.outputs if o not in OUTPUT_FORMATS]
+        outputs = tuple(dict.fromkeys(name for output in self.outputs for name in OUTPUT_GROUPS.get(output, (output,))))
+        unknown = [o for o in outputs if o not in OUTPUT_FORMATS]
         if unknown:
             raise ConfigError(
-                f"unknown output {unknown[0]!r}; expected one of {', '.join(OUTPUT_FORMATS)}"
+                f"unknown output {unknown[0]!r}; expected one of {', '.join((*OUTPUT_FORMATS, *OUTPUT_GROUPS))}"
             )
+        object.__setattr__(self, "outputs", outputs)
         if self.engine not in ENGINES:
             raise ConfigError(f"unknown engine {self.engine!r}; expected one of {', '.join(ENGINES)}")
         if self.scheduler and self.engine != "dask":

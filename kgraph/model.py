@@ -22,7 +22,7 @@ class EntityType(StrEnum):
 
 
 class RelationType(StrEnum):
-    """Typed relations. Paper-level ones have a paper as their head."""
+    """Typed relations. Paper-level ones have a paper as their head and an entity as their tail."""
 
     # paper -> entity
     PROPOSES = "proposes"
@@ -35,6 +35,8 @@ class RelationType(StrEnum):
     COMPARED_WITH = "compared_with"
     EXTENDS = "extends"
     PART_OF = "part_of"
+    # paper -> paper: read from the input's references (OpenAlex, Semantic Scholar), never extracted
+    CITES = "cites"
 
     @property
     def paper_level(self) -> bool:
@@ -68,7 +70,11 @@ class Paper:
     that duplicates read from different formats are merged. ``categories`` are
     arXiv categories (``cs.CL``). ``references`` are the works it cites, as the
     source names them: OpenAlex ids (``W2741809807``) or Semantic Scholar paper
-    ids, the same kind of id as that source's papers get.
+    ids, the same kind of id as that source's papers get. ``openalex_id``
+    (``W2741809807``) and ``s2_id`` (a Semantic Scholar paperId, 40 hex digits)
+    are the paper's ids in those two sources, kept apart from ``id`` so that a
+    paper read from another source too (a merged duplicate) is still known by
+    them.
     """
 
     id: str
@@ -82,6 +88,8 @@ class Paper:
     arxiv_id: str | None = None
     categories: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    openalex_id: str | None = None
+    s2_id: str | None = None
 
     def text(self, field_name: str) -> str:
         if field_name == "title":
@@ -93,12 +101,19 @@ class Paper:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A record that could not be read as given, or was read with a caveat."""
+    """A record that could not be read as given, or was read with a caveat.
+
+    ``merged``: for a duplicate merged into a paper read before it, that
+    duplicate's identifiers and references without its text (see
+    :func:`kgraph.ingest.duplicates.merge_duplicates`), which the kept paper
+    takes on.
+    """
 
     source: SourceRef
     reason: str
     severity: str = "error"  # "error": record skipped; "warning": record kept
     paper_id: str | None = None
+    merged: Paper | None = None
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"

@@ -36,10 +36,10 @@ from .model import PAPER_RELATIONS, Evidence, RelationType
 from .resolve.normalize import entity_key, singular_acronym
 
 __all__ = [
-    "CENTRALITY_MEASURES", "Community", "EntityDetails", "EntityNotFound", "Neighbor", "NodeRef",
+    "CENTRALITY_MEASURES", "CitedPaper", "Community", "EntityDetails", "EntityNotFound", "Neighbor", "NodeRef",
     "NoPath", "PaperHit", "Path", "Ranked", "Reason", "Related", "Statement", "Suggestion", "TaskMethod",
-    "closest_names", "communities", "example_graph", "find_entity", "methods_for_task", "neighbors", "papers_for",
-    "related", "shortest_path", "show", "subtasks", "top",
+    "cited", "closest_names", "communities", "example_graph", "find_entity", "methods_for_task", "neighbors",
+    "papers_for", "related", "shortest_path", "show", "subtasks", "top",
 ]
 
 ENTITY_TYPES = ("method", "task", "dataset")
@@ -48,7 +48,8 @@ _PAPER_RELATIONS = frozenset(r.value for r in PAPER_RELATIONS)
 _STRONG_PAPER_RELATIONS = frozenset({"proposes", "addresses", "uses"})
 # The order in which relations are preferred when one must be chosen.
 _RELATION_ORDER = ("extends", "part_of", "used_for", "evaluated_on", "compared_with",
-                   "proposes", "addresses", "uses", "mentions")
+                   "proposes", "addresses", "uses", "mentions", "cites")
+_CITES = "cites"
 _VERBS = {
     "proposes": "proposes",
     "addresses": "addresses",
@@ -59,6 +60,7 @@ _VERBS = {
     "compared_with": "is compared with",
     "extends": "extends",
     "part_of": "is part of",
+    "cites": "cites",
 }
 assert set(_VERBS) == {r.value for r in RelationType}
 
@@ -132,11 +134,25 @@ class TaskMethod:
 
 @dataclass(frozen=True, slots=True)
 class PaperHit:
-    """A paper and how it relates to each entity asked about."""
+    """A paper and how it relates to each entity asked about (or cites the papers that propose one)."""
 
     paper: NodeRef
     year: int | None
-    statements: tuple[Statement, ...]   # paper -> entity edges
+    statements: tuple[Statement, ...]   # paper -> entity edges; paper -> paper `cites` edges
+
+
+@dataclass(frozen=True, slots=True)
+class CitedPaper:
+    """A paper of the corpus and the papers of the corpus that cite it (``cites`` edges)."""
+
+    paper: NodeRef
+    year: int | None
+    cited_by: tuple[NodeRef, ...]       # the citing papers, newest first
+    proposes: tuple[NodeRef, ...]       # what the paper proposes
+
+    @property
+    def citations(self) -> int:
+        return len(self.cited_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,13 +468,16 @@ def methods_for_task(G: nx.MultiDiGraph, task: str, *, include_subtasks: bool = 
 
 def papers_for(G: nx.MultiDiGraph, *, method: str | None = None, dataset: str | None = None,
                task: str | None = None, relations: Iterable[str] | None = None,
-               include_subtasks: bool = True) -> tuple[PaperHit, ...]:
+               include_subtasks: bool = True, citing_proposer: str | None = None) -> tuple[PaperHit, ...]:
     """Papers that propose, use, address or mention every entity given.
 
     ``relations`` keeps only papers linked by those relations (all four by
     default). A task includes its sub-tasks unless ``include_subtasks`` is
-    false. Papers that propose come first, then those that address or use,
-    then those that only mention; then the newest first.
+    false. ``citing_proposer`` (a method or dataset) keeps the papers that
+    cite a paper proposing it, each with its ``cites`` statements; it is an
+    error when no paper of the graph proposes it. Papers that propose come
+    first, then those that address or use, then those that only mention,
+    then those that only cite; then the newest first.
 
     >>> G = example_graph()
     >>> for hit in papers_for(G, method="DUSt3R"):
@@ -479,8 +498,8 @@ def papers_for(G: nx.MultiDiGraph, *, method: str | None = None, dataset: str | 
             if kind == "task" and include_subtasks:
                 group += [t.id for t in subtasks(G, root.id)]
             groups.append(group)
-    if not groups:
-        raise KGraphError("papers: give a method, a dataset or a task")
+    if not groups and citing_proposer is None:
+        raise KGraphError("papers: give a method, a dataset, a task or a method whose proposing papers are cited")
     found: dict[str, list[Statement]] | None = None
     for group in groups:
         matches: dict[str, list[Statement]] = {}
@@ -490,11 +509,71 @@ def papers_for(G: nx.MultiDiGraph, *, method: str | None = None, dataset: str | 
         found = matches if found is None else {
             p: found[p] + matches[p] for p in found if p in matches
         }
+    if citing_proposer is not None:
+        matches = {}
+        for proposer in _proposers(G, citing_proposer):
+            for citing in _citing(G, proposer):
+                matches.setdefault(citing, []).append(_statement(G, citing, proposer, _CITES))
+        found = matches if found is None else {p: found[p] + matches[p] for p in found if p in matches}
     assert found is not None
     hits = [PaperHit(_ref(G, p), G.nodes[p].get(s.YEAR), tuple(st)) for p, st in found.items()]
     hits.sort(key=lambda h: (min(_relation_rank(st.relation) for st in h.statements),
                              -(h.year or 0), h.paper.label.casefold(), h.paper.id))
     return tuple(hits)
+
+
+def cited(G: nx.MultiDiGraph, *, method: str | None = None, limit: int | None = None) -> tuple[CitedPaper, ...]:
+    """The papers of the corpus most cited by the others (``cites`` edges), each with the papers citing it.
+
+    With ``method`` (a method or dataset), only the papers that propose it,
+    cited or not; it is an error when none does. Without, every paper cited
+    at least once. Most cited first, then the newest, then by title.
+
+    >>> G = example_graph()
+    >>> _ = G.add_edge("paper:must3r", "paper:fast3r", key="cites", relation="cites", support=1)
+    >>> [(c.paper.id, c.citations, [p.id for p in c.cited_by]) for c in cited(G)]
+    [('paper:fast3r', 1, ['paper:must3r'])]
+    >>> [(c.paper.id, c.citations) for c in cited(G, method="MUSt3R")]
+    [('paper:must3r', 0)]
+    >>> [hit.paper.id for hit in papers_for(G, citing_proposer="Fast3R")]
+    ['paper:must3r']
+    """
+    if method is not None:
+        papers = _proposers(G, method)
+    else:
+        papers = [node for node in G if _is_paper(G, node)]
+    answers = []
+    for paper in papers:
+        citing = _citing(G, paper)
+        if not citing and method is None:
+            continue
+        proposes = [tail for _, tail, key in G.out_edges(paper, keys=True) if key == "proposes"]
+        answers.append(CitedPaper(_ref(G, paper), _year(G, paper), tuple(_ref(G, n) for n in citing),
+                                  _sorted_refs(G, proposes)))
+    answers.sort(key=lambda a: (-a.citations, -(a.year or 0), a.paper.label.casefold(), a.paper.id))
+    return tuple(answers[:limit] if limit is not None else answers)
+
+
+def _proposers(G: nx.MultiDiGraph, name: str) -> list[str]:
+    """The papers that propose the method or dataset ``name``, sorted; an error when there are none."""
+    root = find_entity(G, name)
+    if root.type == s.PAPER:
+        raise KGraphError(f"{name!r} is a paper; give a method or dataset, whose proposing papers are looked up")
+    papers = sorted(_paper_edges(G, root.id, {"proposes"}))
+    if not papers:
+        raise KGraphError(f"no paper of the graph proposes {root.label} ({root.type})")
+    return papers
+
+
+def _citing(G: nx.MultiDiGraph, paper: str) -> list[str]:
+    """The papers citing ``paper``, newest first, then by title."""
+    citing = {head for head, _, key in G.in_edges(paper, keys=True) if key == _CITES and _is_paper(G, head)}
+    return sorted(citing, key=lambda n: (-(_year(G, n) or 0), _ref(G, n).label.casefold(), n))
+
+
+def _year(G: nx.MultiDiGraph, node: str) -> int | None:
+    year = G.nodes[node].get(s.YEAR)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 def _linked(G: nx.MultiDiGraph, entity: str) -> dict[str, set[str]]:

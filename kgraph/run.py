@@ -22,16 +22,20 @@ from . import __version__
 from .config import Config
 from .errors import ConfigError, CorpusFormatError, ExportError
 from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
+from .export.csv import write_csv_edges, write_csv_nodes
 from .export.extractions import write_extractions
+from .export.gexf import write_gexf
 from .export.graphml import write_graphml
 from .export.html import write_html
 from .export.json import write_graph_json
 from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
 from .export.splice import GraphDigests, Reuse
 from .graph import build_graph, graph_communities
+from .graph.citations import citation_relations
 from .graph.schema import COMMUNITY
 from .engine import LOOKAHEAD, ExtractionStats, cache_fingerprint, extract_papers
 from .ingest import dedupe, iter_records, list_input_files
+from .ingest.duplicates import merge_duplicates
 from .ingest.arxiv import FilterCounts, RecordFilter, iter_filtered_records
 from .ingest.corpus import Ignored
 from .ingest.limits import cap_extraction_text, restore_paper
@@ -51,6 +55,9 @@ OUTPUT_FILES = {
     "ontology": "ontology.ttl",
     "html": "graph.html",
     "report": "report.json",
+    "gexf": "graph.gexf",
+    "csv_nodes": "nodes.csv",
+    "csv_edges": "edges.csv",
 }
 
 
@@ -226,14 +233,17 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
                 reuse=_reuse(config, "extractions", {"extractions": final}) if fingerprint is not None else None,
                 extracted_by=fingerprint or "")
             reused["extractions"] = {"copied": spliced.copied, "written": spliced.rendered}
-        papers = [ex.paper for ex in extractions]
+        # a duplicate merged into a paper brings its ids and references (citations reach it by them)
+        papers = merge_duplicates([ex.paper for ex in extractions], problems)
         extractions.clear()
         timings["export"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        communities = graph_communities(papers, resolution)  # before the graph: never both in memory
-        graph = build_graph(papers, resolution)
-        del papers
+        citations = citation_relations(papers)
+        # before the graph: the two are never in memory together
+        communities = graph_communities(papers, resolution, citations=citations)
+        graph = build_graph(papers, resolution, citations=citations)
+        del papers, citations
         report = make_report(config, mentions, problems, resolution, graph, listed=listed)
         del resolution  # everything after this reads the graph
         nx.set_node_attributes(graph, communities, COMMUNITY)
@@ -315,6 +325,12 @@ def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[
             write_ontology(path)
         elif name == "html":
             write_html(graph, path, max_nodes=config.html_max_nodes)
+        elif name == "gexf":
+            write_gexf(graph, path)
+        elif name == "csv_nodes":
+            write_csv_nodes(graph, path)
+        elif name == "csv_edges":
+            write_csv_edges(graph, path)
         elif name == "report":
             import json
 

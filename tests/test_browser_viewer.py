@@ -254,6 +254,34 @@ def test_browser_large_graph_is_drawn_at_once_with_physics_off(driver, tmp_path)
     assert driver.execute_script("return window.kgraph.network.body.nodeIndices.length") == G.number_of_nodes()
 
 
+def test_browser_paper_panel_links_its_ids_and_lists_citations(driver, tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_node("paper:W1", type="paper", label="Attention", year=2017, doi="10.48550/arxiv.1706.03762",
+               arxiv_id="1706.03762", openalex_id="W1")
+    G.add_node("paper:W2", type="paper", label="BERT", year=2019, openalex_id='W2"><img src=x onerror=alert(1)>')
+    G.add_edge("paper:W2", "paper:W1", key="cites", relation="cites", support=1,
+               extractors=["openalex referenced_works"], evidence=[{"paper": "W2", "field": "references", "start": 0, "end": 1, "sentence": "W1",
+                          "extractor": "openalex referenced_works"}])
+    path = tmp_path / "cites.html"
+    write_html(G, path)
+    page = open_page(driver, path)
+    assert errors(page["log"]) == []
+    driver.execute_script("window.kgraph.focusNode('paper:W1', false)")
+    panel = driver.find_element(By.ID, "kg-details")
+    links = [(a.text, a.get_attribute("href"), a.get_attribute("target"), a.get_attribute("rel"))
+             for a in panel.find_elements(By.CSS_SELECTOR, ".kg-links a")]
+    assert links == [
+        ("DOI 10.48550/arxiv.1706.03762", "https://doi.org/10.48550/arxiv.1706.03762", "_blank", "noopener noreferrer"),
+        ("arXiv 1706.03762", "https://arxiv.org/abs/1706.03762", "_blank", "noopener noreferrer"),
+        ("OpenAlex W1", "https://openalex.org/W1", "_blank", "noopener noreferrer")]
+    assert "\u2190 cites" in panel.text and "BERT" in panel.text
+    tooltip = driver.execute_script("return window.kgraph.nodes.get('paper:W1').title")
+    assert "arXiv 1706.03762" in tooltip
+    driver.execute_script("window.kgraph.focusNode('paper:W2', false)")  # an id that is none: no link at all
+    assert panel.find_elements(By.CSS_SELECTOR, ".kg-links, img") == []
+    assert driver.execute_script("return window.kgraphAlerted") is None
+
+
 @pytest.mark.slow
 def test_browser_bundled_corpus_page(driver, corpus_build):
     out = corpus_build.files[0].parent / "graph.html"

@@ -13,6 +13,8 @@ import kgraph.export
 MODULES = [
     "kgraph.export",
     "kgraph.export.atomic",
+    "kgraph.export.csv",
+    "kgraph.export.gexf",
     "kgraph.export.graphml",
     "kgraph.export.html",
     "kgraph.export.json",

@@ -93,6 +93,6 @@ def test_ingest_mixed_directory_builds_one_graph(rules_nlp, tmp_path: Path) -> N
                                                                   "for-a495f570")}
     assert {"method:transformer", "method:adam", "dataset:imagenet", "dataset:cora"} <= set(graph)
     report = json.loads((out / "report.json").read_text())
-    assert [f["format"] for f in report["inputs"]["files"]] == ["atom", "jsonl", "bibtex", "ris", "jsonl"]
+    assert [f["format"] for f in report["inputs"]["files"]] == ["atom", "openalex", "bibtex", "ris", "s2"]
     for name in ("graph.json", "graph.graphml", "graph.ttl", "graph.html", "extractions.jsonl"):
         assert (out / name).stat().st_size > 0

@@ -450,7 +450,7 @@ def run(graph_dir, *args):
     return result
 
 
-QUERY_COMMANDS = ["methods", "papers", "related", "path", "top", "communities", "neighbors", "show"]
+QUERY_COMMANDS = ["methods", "papers", "related", "path", "top", "communities", "neighbors", "show", "cited"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in QUERY_COMMANDS)])

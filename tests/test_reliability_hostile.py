@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgraph.cli import cli
-from kgraph.config import Config
+from kgraph.config import OUTPUT_FORMATS, Config
 from kgraph.run import OUTPUT_FILES, build
 
 DATA = Path(__file__).resolve().parent / "data" / "reliability"
@@ -42,7 +42,7 @@ def builds(nlp, tmp_path_factory) -> dict[str, Path]:
     out = {}
     for name, inputs in (("hostile", [HOSTILE, GOOD]), ("harmless", [GOOD])):
         directory = tmp_path_factory.mktemp(name)
-        build(config=Config(inputs=tuple(inputs), output_dir=directory), nlp=nlp)
+        build(config=Config(inputs=tuple(inputs), output_dir=directory, outputs=OUTPUT_FORMATS), nlp=nlp)
         out[name] = directory
     return out
 

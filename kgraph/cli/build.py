@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..config import ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, RDF_FORMATS, Config
+from ..config import DEFAULT_OUTPUTS, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, OUTPUT_GROUPS, RDF_FORMATS, Config
 from ..errors import ConfigError, KGraphError, KGraphWarning, Terminated
 from . import Progress as _Progress
 from . import cli, printable, warn
@@ -84,8 +84,9 @@ def _scale_settings(processes, engine, scheduler, no_cache, fast, categories, si
 @click.option("--format", "input_format", type=_FORMAT, default=None,
               help="Input format; detected from extension and content by default.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable records (listed in report.json) instead of stopping.")
-@click.option("--outputs", default=",".join(OUTPUT_FORMATS), show_default=True,
-              help="Comma-separated outputs to write.")
+@click.option("--outputs", default=",".join(DEFAULT_OUTPUTS), show_default=True,
+              help="Comma-separated outputs to write, of: " + ", ".join((*OUTPUT_FORMATS, *OUTPUT_GROUPS))
+                   + " (csv: the node and edge tables).")
 @click.option("--base-iri", default=Config.base_iri, show_default=True, help="Base IRI for RDF resources.")
 @click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default=None,
               help="Write only this RDF format (default: graph.ttl, graph.nt and graph.jsonld).")
@@ -98,7 +99,8 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
     """Build the graph of INPUTS (files or directories; default: data/) into OUTPUT.
 
     Writes extractions.jsonl, graph.json, graph.graphml, graph.ttl, graph.nt,
-    graph.jsonld, ontology.ttl, graph.html and report.json.
+    graph.jsonld, ontology.ttl, graph.html and report.json; with --outputs,
+    also graph.gexf (gexf) and nodes.csv / edges.csv (csv).
     """
     from ..run import build as run_build
 

@@ -34,7 +34,7 @@ _CELL_WIDTH = 60
 
 @cli.group()
 def query() -> None:
-    """Ask a built graph: methods for a task, papers, related entities, paths, central nodes.
+    """Ask a built graph: methods for a task, papers, related entities, paths, central nodes, citations.
 
     Names are matched by label or alias, in any case or spelling variant; an
     unknown name is answered with the closest names in the graph.
@@ -188,17 +188,21 @@ def methods(graph, fmt, task, subtasks, limit) -> None:
 @click.option("--method", default=None, help="Method name.")
 @click.option("--dataset", default=None, help="Dataset name.")
 @click.option("--task", default=None, help="Task name (its sub-tasks included).")
+@click.option("--citing-proposer", default=None, metavar="NAME",
+              help="Keep papers that cite a paper proposing this method or dataset.")
 @click.option("--relation", "relations", multiple=True,
               type=click.Choice(sorted(r.value for r in PAPER_RELATIONS)),
               help="Keep papers linked by this relation (repeatable; default: all).")
 @_LIMIT
-def papers(graph, fmt, method, dataset, task, relations, limit) -> None:
-    """Papers that propose, use, address or mention a method, dataset and/or task (all given)."""
+def papers(graph, fmt, method, dataset, task, citing_proposer, relations, limit) -> None:
+    """Papers that propose, use, address or mention a method, dataset and/or task, or cite a method's proposer
+    (all given)."""
     from ..query import papers_for
 
-    if method is None and dataset is None and task is None:
-        raise KGraphError("give --method, --dataset or --task")
-    hits = papers_for(graph, method=method, dataset=dataset, task=task, relations=relations or None)
+    if method is None and dataset is None and task is None and citing_proposer is None:
+        raise KGraphError("give --method, --dataset or --task (or --citing-proposer)")
+    hits = papers_for(graph, method=method, dataset=dataset, task=task, relations=relations or None,
+                      citing_proposer=citing_proposer)
     hits = hits[: _limit(limit)]
     rows = [{"paper": h.paper.label, "id": h.paper.id, "year": h.year,
              "how": "; ".join(f"{st.relation} {st.tail.label}" for st in h.statements),
@@ -208,6 +212,24 @@ def papers(graph, fmt, method, dataset, task, relations, limit) -> None:
         columns = ("paper", "year", "how") if any(h.year for h in hits) else ("paper", "how")
         rows = [{k: r[k] for k in columns} for r in rows]
     _emit(fmt, hits, rows)
+
+
+@_command
+@click.option("--method", default=None, metavar="NAME",
+              help="Only the papers proposing this method or dataset (cited or not).")
+@_LIMIT
+def cited(graph, fmt, method, limit) -> None:
+    """The papers of the corpus most cited by its other papers, with who cites them."""
+    from ..query import cited as most_cited
+
+    answers = most_cited(graph, method=method, limit=_limit(limit))
+    rows = [{"rank": i, "paper": c.paper.label, "id": c.paper.id, "year": c.year, "cited_by": c.citations,
+             "citing": "; ".join(p.label for p in c.cited_by),
+             "proposes": "; ".join(m.label for m in c.proposes)}
+            for i, c in enumerate(answers, start=1)]
+    if fmt == "table":
+        rows = [{k: r[k] for k in ("rank", "paper", "year", "cited_by", "citing")} for r in rows]
+    _emit(fmt, answers, rows)
 
 
 @_command

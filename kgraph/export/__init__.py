@@ -1,4 +1,4 @@
-"""Exporters: the graph as JSON, GraphML, RDF and an interactive HTML page.
+"""Exporters: the graph as JSON, GraphML, RDF, an interactive HTML page, GEXF and CSV tables.
 
 One module per format, each with a ``dumps_*`` function (a string) and a
 ``write_*`` function (a file, written atomically and as a stream: node by
@@ -15,6 +15,8 @@ pyvis (and with it IPython) is imported only when an HTML page is made.
 """
 
 from .atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from .csv import dumps_csv_edges, dumps_csv_nodes, loads_csv_tables, read_csv_tables, write_csv_edges, write_csv_nodes
+from .gexf import dumps_gexf, write_gexf
 from .graphml import dumps_graphml, flatten_for_graphml, write_graphml
 from .html import dumps_html, write_html
 from .json import dumps_graph_json, iter_graph_json, loads_graph_json, read_graph_json, write_graph_json
@@ -26,6 +28,9 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "build_rdf",
+    "dumps_csv_edges",
+    "dumps_csv_nodes",
+    "dumps_gexf",
     "dumps_graph_json",
     "dumps_graphml",
     "dumps_html",
@@ -33,11 +38,16 @@ __all__ = [
     "flatten_for_graphml",
     "iter_graph_json",
     "iter_ntriples",
+    "loads_csv_tables",
     "loads_graph_json",
     "mint_iri",
     "node_id_from_iri",
     "node_iri",
+    "read_csv_tables",
     "read_graph_json",
+    "write_csv_edges",
+    "write_csv_nodes",
+    "write_gexf",
     "write_graph_json",
     "write_graphml",
     "write_html",

@@ -57,6 +57,7 @@ from markupsafe import Markup
 
 from ..errors import ConfigError, ExportError
 from ..graph import schema
+from ..ingest.ids import id_urls
 from .atomic import atomic_write_text
 
 # type -> (colour, vis-network shape)
@@ -78,6 +79,7 @@ RELATION_STYLES: dict[str, tuple[str, list[int] | None, str]] = {
     "compared_with": ("#e377c2", [8, 4], ""),  # symmetric: one edge per pair, no arrow
     "extends": ("#bcbd22", None, "to"),
     "part_of": ("#17becf", [12, 3, 3, 3], "to"),
+    "cites": ("#6b6ecf", [6, 3], "to"),  # paper -> paper
 }
 RELATION_COLORS: dict[str, str] = {name: style[0] for name, style in RELATION_STYLES.items()}
 OTHER_RELATION_STYLE: tuple[str, list[int] | None, str] = ("#7f7f7f", None, "to")
@@ -630,6 +632,9 @@ def _node_record(node: Any, attrs: dict[str, Any], *, degree: int, size_by: str)
             record["year"] = str(attrs[schema.YEAR])
         if attrs.get(schema.AUTHORS):
             record["authors"] = [str(a) for a in attrs[schema.AUTHORS]]
+        links = paper_links(attrs)
+        if links:
+            record["links"] = links
         return record
     aliases = [str(a) for a in attrs.get(schema.ALIASES) or ()]
     counts = list(attrs.get(schema.ALIAS_COUNTS) or ())
@@ -646,6 +651,28 @@ def _node_record(node: Any, attrs: dict[str, Any], *, degree: int, size_by: str)
     if attrs.get(schema.KNOWN_ID):
         record["known_id"] = str(attrs[schema.KNOWN_ID])
     return record
+
+
+# How each kind of id is named in the viewer, before the id itself.
+_LINK_NAMES = {"doi": "DOI", "arxiv": "arXiv", "openalex": "OpenAlex", "s2": "Semantic Scholar"}
+
+
+def paper_links(attrs: dict[str, Any]) -> list[list[str]]:
+    """``[text, url]`` for each id a paper node has (DOI, arXiv, OpenAlex, Semantic Scholar), in that order.
+
+    The URLs are minted from the ids checked again (:func:`~kgraph.ingest.ids.id_urls`),
+    never taken from the input as they are; the page shows ``text`` as text
+    and links only an ``http(s)`` URL.
+
+    >>> paper_links({"doi": "10.48550/arxiv.1706.03762", "arxiv_id": "1706.03762", "openalex_id": "javascript:x"})
+    [['DOI 10.48550/arxiv.1706.03762', 'https://doi.org/10.48550/arxiv.1706.03762'], \
+['arXiv 1706.03762', 'https://arxiv.org/abs/1706.03762']]
+    """
+    ids = {name: str(attrs[name]) for name in schema.PAPER_IDS if attrs.get(name) is not None}
+    given = {"doi": ids.get(schema.DOI), "arxiv": ids.get(schema.ARXIV_ID), "openalex": ids.get(schema.OPENALEX_ID),
+             "s2": ids.get(schema.S2_ID)}
+    urls = id_urls(doi=given["doi"], arxiv_id=given["arxiv"], openalex_id=given["openalex"], s2_id=given["s2"])
+    return [[f"{_LINK_NAMES[kind]} {_shorten(str(given[kind]), 200)}", url] for kind, url in urls]
 
 
 def _edge_record(index: int, head: str, tail: str, key: Any, attrs: dict[str, Any]) -> dict[str, Any]:

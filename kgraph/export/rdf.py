@@ -10,7 +10,11 @@ The vocabulary is ``kgraph/resources/ontology.ttl`` (documented in
         dcterms:abstract "..." ; dcterms:date "2024"^^xsd:gYear ;
         dcterms:creator "A. Author" ; bibo:authorList <base>paper/arXiv%3A2401.1/authors ;
         foaf:page <https://...> ; kg:source "papers.jsonl:3" ;
-        kg:proposes <base>method/graph-neural-network .
+        bibo:doi "10.48550/arxiv.2401.1" ; kg:arxiv_id "2401.1" ; kg:openalex_id "W1" ;
+        schema:sameAs <https://doi.org/10.48550/arxiv.2401.1> , <https://arxiv.org/abs/2401.1> ,
+            <https://openalex.org/W1> ;
+        kg:proposes <base>method/graph-neural-network ;
+        cito:cites <base>paper/W2 .
 
     <base>method/graph-neural-network  a kg:Method ;
         dcterms:identifier "graph-neural-network" ;
@@ -35,7 +39,14 @@ The vocabulary is ``kgraph/resources/ontology.ttl`` (documented in
 Every relation is stated twice: as the direct triple ``head kg:<relation>
 tail`` (for simple queries) and as a reified ``rdf:Statement`` carrying its
 support and evidence (docs/ONTOLOGY.md says why reification and not RDF-star
-or named graphs). Every node and edge attribute has a place, so
+or named graphs). A citation between two papers of the corpus is
+``cito:cites``, CiTO's own property, whose evidence names the source of the
+reference (:mod:`kgraph.graph.citations`). A paper's DOI, arXiv, OpenAlex and
+Semantic Scholar ids are literals (``bibo:doi``, ``kg:arxiv_id``, ...) and,
+resolved to the pages they name (:func:`~kgraph.ingest.ids.id_urls`),
+``schema:sameAs`` IRIs: schema.org's "a page that unambiguously indicates
+the item's identity", which asks no reasoner to merge the paper with the
+page, as ``owl:sameAs`` would. Every node and edge attribute has a place, so
 :func:`kgraph.rdf.to_networkx` reads the same graph back.
 
 Node IRIs are minted from node ids with :func:`node_iri`: everything outside
@@ -98,6 +109,7 @@ from ..config import DEFAULT_BASE_IRI
 from ..errors import ConfigError, ExportError
 from ..graph import schema
 from ..ingest.clean import clean_url
+from ..ingest.ids import id_urls
 from .atomic import atomic_open, atomic_write_text
 from .json import dumps_indented
 from .ordering import iter_sorted_edges, sorted_out_edges
@@ -134,7 +146,7 @@ class KG(DefinedNamespace):
     addresses: URIRef
     uses: URIRef
     mentions: URIRef
-    # relations, entity -> entity
+    # relations, entity -> entity (paper -> paper: cito:cites)
     used_for: URIRef
     evaluated_on: URIRef
     compared_with: URIRef
@@ -151,6 +163,9 @@ class KG(DefinedNamespace):
     # papers
     source: URIRef
     url: URIRef
+    arxiv_id: URIRef
+    openalex_id: URIRef
+    s2_id: URIRef
     # papers and entities
     community: URIRef
     # entities and their labels
@@ -175,12 +190,31 @@ class SKOSXL(DefinedNamespace):
 
 
 class BIBO(DefinedNamespace):
-    """The one BIBO term kgraph writes: the ordered author list of a paper."""
+    """The BIBO terms kgraph writes: the ordered author list of a paper, and its DOI."""
 
     _NS = Namespace("http://purl.org/ontology/bibo/")
     _fail = True
 
     authorList: URIRef
+    doi: URIRef
+
+
+class CITO(DefinedNamespace):
+    """The one CiTO term kgraph writes: a paper of the corpus cites another."""
+
+    _NS = Namespace("http://purl.org/spar/cito/")
+    _fail = True
+
+    cites: URIRef
+
+
+class SCHEMA(DefinedNamespace):
+    """The one schema.org term kgraph writes: the pages that identify a paper (DOI, arXiv, OpenAlex, ...)."""
+
+    _NS = Namespace("https://schema.org/")
+    _fail = True
+
+    sameAs: URIRef
 
 
 NODE_CLASSES: dict[str, URIRef] = {
@@ -189,7 +223,10 @@ NODE_CLASSES: dict[str, URIRef] = {
     "task": KG.Task,
     "dataset": KG.Dataset,
 }
-RELATION_PROPERTIES: dict[str, URIRef] = {relation: KG[relation] for relation in schema.RELATIONS}
+# Each relation's property: kgraph's own, but a citation, which CiTO names already.
+_REUSED_RELATIONS: dict[str, URIRef] = {"cites": CITO.cites}
+RELATION_PROPERTIES: dict[str, URIRef] = {relation: _REUSED_RELATIONS.get(relation) or KG[relation]
+                                          for relation in schema.RELATIONS}
 
 # output name -> (rdflib format, file name); `kgraph build` writes all three by default
 RDF_SERIALIZATIONS: dict[str, tuple[str, str]] = {
@@ -204,8 +241,7 @@ _FORMAT_ALIASES = {
 }
 
 # The attributes each kind of node and edge may carry (all of them find a place in RDF).
-PAPER_ATTRIBUTES = frozenset({schema.TYPE, schema.LABEL, schema.ABSTRACT, schema.YEAR, schema.AUTHORS,
-                              schema.URL, schema.SOURCE, schema.COMMUNITY})
+PAPER_ATTRIBUTES = frozenset({*schema.PAPER_ATTRIBUTES, *schema.PAPER_IDS, schema.COMMUNITY})
 ENTITY_ATTRIBUTES = frozenset({schema.TYPE, schema.LABEL, schema.ALIASES, schema.ALIAS_COUNTS, schema.PAPERS,
                                schema.PROPOSED_IN, schema.MENTION_COUNT, schema.KNOWN_ID, schema.COMMUNITY})
 EDGE_ATTRIBUTES = frozenset({schema.RELATION, schema.SUPPORT, schema.EVIDENCE, schema.EXTRACTORS})
@@ -221,6 +257,8 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "foaf": str(FOAF),
     "bibo": str(BIBO._NS),
+    "cito": str(CITO._NS),
+    "schema": str(SCHEMA._NS),
     "void": str(VOID),
     "kg": KG_NAMESPACE,
 }
@@ -974,6 +1012,17 @@ def _add_paper(out: _Sink, subject: URIRef, attrs: dict[str, Any]) -> None:
             out.add((subject, KG.url, out.text(str(url))))
     if attrs.get(schema.SOURCE) is not None:
         out.add((subject, KG.source, out.text(str(attrs[schema.SOURCE]))))
+    ids = {name: str(attrs[name]) for name in schema.PAPER_IDS if attrs.get(name) is not None}
+    for name, term in ((schema.DOI, BIBO.doi), (schema.ARXIV_ID, KG.arxiv_id), (schema.OPENALEX_ID, KG.openalex_id),
+                       (schema.S2_ID, KG.s2_id)):
+        if name in ids:
+            out.add((subject, term, out.text(ids[name])))
+    # the pages these ids resolve to, minted from the ids checked again (never the text as given)
+    for _, url in id_urls(doi=ids.get(schema.DOI), arxiv_id=ids.get(schema.ARXIV_ID),
+                          openalex_id=ids.get(schema.OPENALEX_ID), s2_id=ids.get(schema.S2_ID)):
+        page = web_iri(url)
+        if page is not None:
+            out.add((subject, SCHEMA.sameAs, page))
 
 
 def _add_aliases(out: _Sink, node: Any, subject: URIRef, attrs: dict[str, Any]) -> None:

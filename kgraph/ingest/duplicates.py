@@ -9,6 +9,12 @@ reason starts with ``duplicate`` (``report.json`` counts them as merged). A
 paper with the id of an earlier one and none of its title, DOI or arXiv id is
 a different paper under a taken id: it is dropped, with a warning.
 
+A merged copy may know the paper by more ids than the one kept (an OpenAlex
+work merged into the arXiv feed's copy brings its OpenAlex id and its
+references): the warning carries them (``Problem.merged``), and
+:func:`merge_duplicates` gives them to the kept paper once everything is read,
+so that citations reach it by any of its ids.
+
 >>> from kgraph.model import SourceRef
 >>> a = Paper("W1", "Attention Is All You Need", "x", source=SourceRef("works.jsonl", 1), arxiv_id="1706.03762")
 >>> b = Paper("b", "Attention is all you need!", "", source=SourceRef("refs.bib", 3), arxiv_id="1706.03762")
@@ -18,13 +24,14 @@ a different paper under a taken id: it is dropped, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from kgraph.model import Paper, Problem, SourceRef
 
 from .ids import normalize_title
 
-__all__ = ["dedupe"]
+__all__ = ["dedupe", "merge_duplicates"]
 
 
 def dedupe(records: Iterable[Paper | Problem]) -> Iterator[Paper | Problem]:
@@ -60,6 +67,7 @@ def dedupe(records: Iterable[Paper | Problem]) -> Iterator[Paper | Problem]:
                 f"duplicate of {first_id} first read at {_where(first_source)}{how}; merged",
                 severity="warning",
                 paper_id=record.id,
+                merged=_links(record, first_id),
             )
             for key in keys:
                 by_key.setdefault(key, (first_id, first_source))
@@ -77,6 +85,55 @@ def dedupe(records: Iterable[Paper | Problem]) -> Iterator[Paper | Problem]:
         for key in keys:
             by_key[key] = (record.id, record.source)
         yield record
+
+
+def merge_duplicates(papers: Sequence[Paper], problems: Iterable[Problem]) -> list[Paper]:
+    """``papers`` with the ids and references of the duplicates merged into them (``Problem.merged``).
+
+    A kept paper takes on each id it lacks (DOI, arXiv id, OpenAlex id,
+    Semantic Scholar id) from its duplicates, in the order they were read,
+    and their references after its own, each once. Papers without merged
+    duplicates are returned as they are; the order is kept.
+
+    >>> from kgraph.model import SourceRef
+    >>> kept = Paper("1706.03762", "Attention Is All You Need", "x", source=SourceRef("feed.xml", 1))
+    >>> copy = Paper("W1", "Attention is all you need", "", source=SourceRef("works.jsonl", 1),
+    ...              openalex_id="W1", references=("W2", "W3"))
+    >>> problems = [r for r in dedupe([kept, copy]) if isinstance(r, Problem)]
+    >>> merged, = merge_duplicates([kept], problems)
+    >>> merged.id, merged.openalex_id, merged.references
+    ('1706.03762', 'W1', ('W2', 'W3'))
+    """
+    copies: dict[str, list[Paper]] = {}
+    for problem in problems:
+        if problem.merged is not None:
+            copies.setdefault(problem.merged.id, []).append(problem.merged)
+    if not copies:
+        return list(papers)
+    result = []
+    for paper in papers:
+        for copy in copies.get(paper.id, ()):
+            paper = replace(
+                paper,
+                doi=paper.doi or copy.doi,
+                arxiv_id=paper.arxiv_id or copy.arxiv_id,
+                openalex_id=paper.openalex_id or copy.openalex_id,
+                s2_id=paper.s2_id or copy.s2_id,
+                references=tuple(dict.fromkeys((*paper.references, *copy.references))),
+            )
+        result.append(paper)
+    return result
+
+
+def _links(record: Paper, kept_id: str) -> Paper | None:
+    """What of a merged duplicate the kept paper may lack (its ids and references), under the kept paper's id.
+
+    None when it carries none of them: nothing to merge.
+    """
+    if not (record.doi or record.arxiv_id or record.openalex_id or record.s2_id or record.references):
+        return None
+    return Paper(kept_id, "", "", doi=record.doi, arxiv_id=record.arxiv_id, openalex_id=record.openalex_id,
+                 s2_id=record.s2_id, references=record.references)
 
 
 def _keys(paper: Paper) -> list[tuple[str, str]]:

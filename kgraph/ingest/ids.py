@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import quote
 
 from slugify import slugify
 
-from .clean import clean_text
+from .clean import clean_text, clean_url
 
-__all__ = ["arxiv_id_in_text", "normalize_arxiv_id", "normalize_doi", "normalize_title", "paper_id_from_title"]
+__all__ = ["arxiv_id_in_text", "id_urls", "normalize_arxiv_id", "normalize_doi", "normalize_openalex_id",
+           "normalize_s2_id", "normalize_title", "paper_id_from_title"]
 
 SLUG_MAX_LENGTH = 48
 HASH_LENGTH = 8
@@ -49,8 +51,8 @@ def paper_id_from_title(title: str) -> str:
     return f"{slug}-{digest}"
 
 
-# A DOI: "10.", a registrant code, "/", a suffix of any characters but spaces.
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# A DOI: "10.", a registrant code, "/", a suffix of any characters but spaces and control characters.
+_DOI = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi\s*:\s*)", re.IGNORECASE)
 # arXiv identifiers: 2101.00001 (since 2007) and hep-th/9901001 (before), with
 # an optional version; an old one may carry a subject class (math.GT/0309136).
@@ -95,6 +97,79 @@ def normalize_arxiv_id(text: str) -> str | None:
     if slash:  # an old identifier: the archive without its subject class, lower case
         return f"{archive.split('.')[0].lower()}/{number}"
     return text
+
+
+_OPENALEX_ID = re.compile(r"(?:https?://(?:www\.)?openalex\.org/(?:works/)?)?([Ww][1-9][0-9]{0,19})", re.IGNORECASE)
+_S2_ID = re.compile(r"[0-9a-f]{40}")
+
+
+def normalize_openalex_id(text: str) -> str | None:
+    """An OpenAlex work id in its short form (``W2741809807``), or None for text that is none.
+
+    >>> normalize_openalex_id("https://openalex.org/W2741809807"), normalize_openalex_id("w42")
+    ('W2741809807', 'W42')
+    >>> normalize_openalex_id("A5023888391") is None  # an author, not a work
+    True
+    """
+    match = _OPENALEX_ID.fullmatch(text.strip())
+    return "W" + match.group(1)[1:] if match else None
+
+
+def normalize_s2_id(text: str) -> str | None:
+    """A Semantic Scholar paperId (40 hex digits, lower case), or None for text that is none.
+
+    >>> normalize_s2_id(" 204E3073870FAE3D05BCBC2F6A8E263D9B72E776 ")
+    '204e3073870fae3d05bcbc2f6a8e263d9b72e776'
+    >>> normalize_s2_id("CorpusId:13756489") is None
+    True
+    """
+    text = text.strip().lower()
+    return text if _S2_ID.fullmatch(text) else None
+
+
+# Where each kind of id resolves, in the order they are listed.
+ID_URLS = (
+    ("doi", "https://doi.org/"),
+    ("arxiv", "https://arxiv.org/abs/"),
+    ("openalex", "https://openalex.org/"),
+    ("s2", "https://www.semanticscholar.org/paper/"),
+)
+# Characters of a DOI kept as they are in its URL, beside the unreserved ones; the rest is percent-encoded.
+_DOI_SAFE = "/:;()"
+
+
+def id_urls(*, doi: str | None = None, arxiv_id: str | None = None, openalex_id: str | None = None,
+            s2_id: str | None = None) -> tuple[tuple[str, str], ...]:
+    """``(kind, url)`` for each id given: the page each resolves to, as a valid http(s) IRI.
+
+    ``kind`` is ``doi``, ``arxiv``, ``openalex`` or ``s2``. Each id is checked
+    again (:func:`normalize_doi` and the others): text that is no such id
+    gives no URL. A DOI's characters other than letters, digits, ``-._~`` and
+    ``/:;()`` are percent-encoded, as doi.org reads them; the URL is then made
+    a valid IRI by :func:`~kgraph.ingest.clean.clean_url`, so that no corpus
+    text reaches a link or an RDF IRI as it is.
+
+    >>> id_urls(doi="10.1000/a<b>#c", arxiv_id="1706.03762", openalex_id="W2741809807")
+    (('doi', 'https://doi.org/10.1000/a%3Cb%3E%23c'), ('arxiv', 'https://arxiv.org/abs/1706.03762'), \
+('openalex', 'https://openalex.org/W2741809807'))
+    >>> id_urls(doi="not a doi", arxiv_id="javascript:alert(1)")
+    ()
+    """
+    checked = {
+        "doi": normalize_doi(doi) if isinstance(doi, str) else None,
+        "arxiv": normalize_arxiv_id(arxiv_id) if isinstance(arxiv_id, str) else None,
+        "openalex": normalize_openalex_id(openalex_id) if isinstance(openalex_id, str) else None,
+        "s2": normalize_s2_id(s2_id) if isinstance(s2_id, str) else None,
+    }
+    urls = []
+    for kind, prefix in ID_URLS:
+        value = checked[kind]
+        if value is None:
+            continue
+        url, _ = clean_url(prefix + quote(value, safe=_DOI_SAFE if kind == "doi" else "/", errors="strict"))
+        if url is not None:
+            urls.append((kind, url))
+    return tuple(urls)
 
 
 def arxiv_id_in_text(text: str) -> str | None:

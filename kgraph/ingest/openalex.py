@@ -15,7 +15,9 @@ id (``W2741809807``), ``title`` (``display_name`` when ``title`` is absent),
 ``abstract`` rebuilt from ``abstract_inverted_index``, ``year`` from
 ``publication_year``, ``authors`` from ``authorships[].author.display_name``,
 ``doi``, ``url`` the landing page, ``arxiv_id`` when the DOI or a location is
-on arXiv, and ``references`` the short ids of ``referenced_works``.
+on arXiv, ``references`` the short ids of ``referenced_works``, and
+``openalex_id`` the short id again (kept should the paper be merged into a
+copy read from another source).
 
 >>> fields, notes = openalex_fields({"id": "https://openalex.org/W1", "display_name": "A",
 ...                                  "abstract_inverted_index": {"world": [1], "Hello": [0]}})
@@ -28,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .ids import arxiv_id_in_text
+from .ids import arxiv_id_in_text, normalize_openalex_id
 from .records import date_year, show_value
 
 __all__ = ["OPENALEX_PREFIX", "abstract_from_inverted_index", "is_openalex_work", "openalex_fields"]
@@ -80,6 +82,7 @@ def openalex_fields(work: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]
         "doi": doi,
         "arxiv_id": arxiv_id,
         "references": _references(work.get("referenced_works")),
+        "openalex_id": _work_id(work.get("id")),
     }
     if fields["year"] is None:
         fields["year"] = date_year("publication_date", work.get("publication_date"), notes)
@@ -117,6 +120,11 @@ def _short_id(value: Any) -> Any:
     if isinstance(value, str) and value.strip().startswith(OPENALEX_PREFIX):
         return value.strip()[len(OPENALEX_PREFIX):]
     return value
+
+
+def _work_id(value: Any) -> str | None:
+    """The short OpenAlex id of a work whose ``id`` is one (``https://openalex.org/W1`` or ``W1``), else None."""
+    return normalize_openalex_id(value) if isinstance(value, str) else None
 
 
 def _locations(work: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -6,7 +6,7 @@ are ignored.
 
 Severity: a record without a usable title, or with a bad ``id`` or ``abstract``,
 is skipped (``error``). A bad ``year``, ``authors``, ``url``, ``doi``,
-``arxiv_id``, ``categories`` or ``references`` is dropped and the paper kept
+``arxiv_id``, ``categories``, ``references``, ``openalex_id`` or ``s2_id`` is dropped and the paper kept
 (``warning``): the text is what kgraph needs. An empty ``id`` is replaced by
 one made from the title (``warning``). A title without an abstract is a paper
 (extraction reads the title), with the warning :data:`TITLE_ONLY`.
@@ -33,13 +33,14 @@ from typing import Any
 from kgraph.model import Paper, Problem, SourceRef
 
 from .clean import clean_text, clean_url
-from .ids import arxiv_id_in_text, normalize_arxiv_id, normalize_doi, paper_id_from_title
+from .ids import (arxiv_id_in_text, normalize_arxiv_id, normalize_doi, normalize_openalex_id, normalize_s2_id,
+                  paper_id_from_title)
 
 __all__ = ["FIELD_NAMES", "MAX_YEAR", "MIN_YEAR", "TITLE_ONLY", "check_given_id", "date_year", "normalize_keys",
            "paper_from_fields", "show_value"]
 
 FIELD_NAMES = ("id", "title", "abstract", "year", "authors", "url", "update_date", "doi", "arxiv_id", "categories",
-               "references")
+               "references", "openalex_id", "s2_id")
 # The warning of a paper read with a title and no abstract (report.json counts them).
 TITLE_ONLY = "title with no abstract"
 # The years a paper may have: a year outside them is a typing or parsing error
@@ -117,6 +118,10 @@ def paper_from_fields(fields: Mapping[str, Any], source: SourceRef, *,
     arxiv_id = _arxiv_id(fields.get("arxiv_id"), warnings) or _arxiv_id_named(doi, url)
     categories = _strings("categories", fields.get("categories"), warnings, split=True)
     references = _strings("references", fields.get("references"), warnings)
+    openalex_id = _source_id("openalex_id", fields.get("openalex_id"), normalize_openalex_id,
+                             "an OpenAlex work id (W2741809807)", warnings)
+    s2_id = _source_id("s2_id", fields.get("s2_id"), normalize_s2_id,
+                       "a Semantic Scholar paperId (40 hex digits)", warnings)
     if not abstract:
         warnings.append(TITLE_ONLY)
     for reason in warnings:
@@ -133,6 +138,8 @@ def paper_from_fields(fields: Mapping[str, Any], source: SourceRef, *,
         arxiv_id=arxiv_id,
         categories=categories,
         references=references,
+        openalex_id=openalex_id,
+        s2_id=s2_id,
     )
 
 
@@ -279,6 +286,16 @@ def _arxiv_id(value: Any, warnings: list[str]) -> str | None:
     return arxiv_id
 
 
+def _source_id(name: str, value: Any, normalize, what: str, warnings: list[str]) -> str | None:
+    """An id of the paper in another source (``normalize``d), or None and a warning for a value that is none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    found = normalize(value) if isinstance(value, str) else None
+    if found is None:
+        warnings.append(f"'{name}' is not {what}: {show_value(value)}; dropped")
+    return found
+
+
 def _arxiv_id_named(doi: str | None, url: str | None) -> str | None:
     """The arXiv identifier that a DOI (``10.48550/arxiv.2101.00001``) or a URL names, if any."""
     for text in (doi, url):
@@ -301,4 +318,9 @@ def _strings(name: str, value: Any, warnings: list[str], *, split: bool = False)
         kind = "a list of strings or a string" if split else "a list of strings"
         warnings.append(f"'{name}' must be {kind}, got {show_value(value)}")
         return ()
-    return tuple(dict.fromkeys(item for item in items if item))
+    # an id holds no control character: such an item is no id (and would reach the outputs as it is)
+    unfit = [item for item in items if any(unicodedata.category(char) in ("Cc", "Cs") for char in item)]
+    if unfit:
+        warnings.append(f"'{name}' has {len(unfit)} item(s) with control characters, such as "
+                        f"{show_value(unfit[0])}; dropped")
+    return tuple(dict.fromkeys(item for item in items if item and item not in unfit))

@@ -18,8 +18,9 @@ The files are read by the JSON reader (:mod:`.jsonl`, which knows a paper by
 its keys); this module maps one paper to kgraph's fields: ``id`` the
 ``paperId`` (else ``CorpusId:<corpusid>``), ``title``, ``abstract``, ``year``
 (else the year of ``publicationDate``), ``authors[].name``, ``doi`` and
-``arxiv_id`` from ``externalIds``, ``url``, and ``references`` the
-``paperId`` of each reference that has one.
+``arxiv_id`` from ``externalIds``, ``url``, ``references`` the
+``paperId`` of each reference that has one, and ``s2_id`` the ``paperId``
+again (kept should the paper be merged into a copy read from another source).
 
 >>> fields, notes = s2_fields({"paperid": "abc", "title": "T", "externalids": {"ArXiv": "1706.03762"},
 ...                            "authors": [{"name": "A. Author"}]})
@@ -33,6 +34,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .ids import normalize_s2_id
 from .records import date_year, show_value
 
 __all__ = ["is_s2_paper", "s2_fields", "s2_item"]
@@ -81,6 +83,7 @@ def s2_fields(paper: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "doi": external.get("doi"),
         "arxiv_id": external.get("arxiv"),
         "references": _references(paper.get("references"), notes),
+        "s2_id": _s2_id(paper),
     }
     if fields["year"] is None:
         fields["year"] = date_year("publicationDate", paper.get("publicationdate"), notes)
@@ -100,6 +103,12 @@ def _paper_id(paper: Mapping[str, Any]) -> Any:
                                                                              and corpus_id.strip()):
         return f"CorpusId:{str(corpus_id).strip()}"
     return None
+
+
+def _s2_id(paper: Mapping[str, Any]) -> str | None:
+    """The ``paperId`` (or the one the URL ends with) when it is one; a ``CorpusId`` is no paperId."""
+    found = _paper_id(paper)
+    return normalize_s2_id(found) if isinstance(found, str) else None
 
 
 def _authors(authors: Any, notes: list[str]) -> Any:

@@ -136,7 +136,7 @@ class _Reader:
         url = self.text(subject, KG.url)
         if url is None:
             url = self.text(subject, FOAF.page)
-        return {
+        attrs = {
             schema.TYPE: node_type,
             schema.LABEL: self.text(subject, DCTERMS.title),
             schema.ABSTRACT: self.text(subject, DCTERMS.abstract),
@@ -145,6 +145,13 @@ class _Reader:
             schema.URL: url,
             schema.SOURCE: self.text(subject, KG.source),
         }
+        # ids in other sources: set only where known, as build_graph sets them (schema:sameAs follows from them)
+        for name, term in ((schema.DOI, BIBO.doi), (schema.ARXIV_ID, KG.arxiv_id),
+                           (schema.OPENALEX_ID, KG.openalex_id), (schema.S2_ID, KG.s2_id)):
+            value = self.text(subject, term)
+            if value is not None:
+                attrs[name] = value
+        return attrs
 
     def _year(self, subject: Any, year: str | None) -> int | None:
         if year is None:

@@ -15,7 +15,7 @@ the IRI it names) is refused with :class:`QueryError` before it runs.
 
 The usual prefixes (``kg:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
 ``skos:``, ``skosxl:``, ``dcterms:``, ``prov:``, ``foaf:``, ``bibo:``,
-``void:``) are predeclared.
+``cito:``, ``schema:``, ``void:``) are predeclared.
 
 >>> import networkx as nx
 >>> from kgraph.export.rdf import build_rdf

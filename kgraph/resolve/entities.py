@@ -50,6 +50,8 @@ DOMAIN_RANGE: dict[RelationType, tuple[frozenset, frozenset]] = {
     RelationType.COMPARED_WITH: (frozenset({METHOD}), frozenset({METHOD})),
     RelationType.EXTENDS: (frozenset({METHOD}), frozenset({METHOD})),
     RelationType.PART_OF: (frozenset({METHOD}), frozenset({METHOD})),
+    # not extracted: made from the papers' references when the graph is built (kgraph.graph.citations)
+    RelationType.CITES: (frozenset({"paper"}), frozenset({"paper"})),
 }
 _TYPE_ORDER = {METHOD: 0, TASK: 1, DATASET: 2}
 

@@ -66,6 +66,9 @@
     var lines = [n.label];
     if (n.type === "paper") {
       lines.push("paper" + (n.year ? " \u00b7 " + n.year : "") + " \u00b7 degree " + n.degree);
+      if (n.links && n.links.length) {
+        lines.push(n.links.map(function (l) { return l[0]; }).join(" \u00b7 "));
+      }
     } else {
       lines.push(n.type + " \u00b7 " + plural(n.support, "paper") + " \u00b7 degree " + n.degree);
       if (n.aliases && n.aliases.length > 1) {
@@ -282,6 +285,23 @@
           line.textContent = n.url;
         }
         details.appendChild(line);
+      }
+      if (n.links && n.links.length) {
+        // outward links (DOI, arXiv, OpenAlex, Semantic Scholar), minted by kgraph from checked ids
+        var links = el("div", "kg-meta kg-links");
+        n.links.forEach(function (l, i) {
+          if (i) { links.appendChild(document.createTextNode(" \u00b7 ")); }
+          if (/^https?:\/\//i.test(l[1])) {
+            var link = el("a", null, l[0]);
+            link.href = l[1];
+            link.target = "_blank";
+            link.rel = "noopener noreferrer";
+            links.appendChild(link);
+          } else {
+            links.appendChild(document.createTextNode(l[0]));
+          }
+        });
+        details.appendChild(links);
       }
       if (n.source) { details.appendChild(el("div", "kg-meta", "source: " + n.source)); }
     } else {
