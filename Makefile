@@ -49,15 +49,10 @@ train-tools: $(STAMP)
 # every shipped model: the default tagger, its relation/proposal model, the fast CNN
 train: train-encoder train-pairs train-fast
 
-# two stages: the annotated abstracts alone (two epochs of a three-epoch schedule), then one epoch
-# more at the schedule's last third with SciERC and TDMSci training sentences mixed in
-# (docs/NER_MODEL_CARD.md); about 2 h on 2 cores
+# the annotated abstracts' training split, a 3-epoch schedule stopped after its second epoch
+# (about 60 minutes on 2 cores); docs/NER_MODEL_CARD.md
 train-encoder: train-tools
-	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o build/ner-silver --epochs 3 --stop-after 2
-	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default \
-	  --init build/ner-silver.work/best.pt --mask-with build/ner-silver \
-	  --scierc $(BENCHMARKS)/scierc/train.json --tdmsci $(BENCHMARKS)/tdmsci/train_1500_v2.conll --repeat 2 \
-	  --epochs 1 --lr 2.7e-5 --head-lr 3e-4
+	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2
 
 train-pairs: train-tools
 	$(BIN)/python -m kgraph.nlp.training.pairs $(SILVER) kgraph/resources/ner/default

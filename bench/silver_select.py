@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="whether the other variants let a known name's type override the model's")
     parser.add_argument("--o-bias", type=lambda v: [float(x) for x in v.split(",") if x], default=[0.5, 1.0],
                         help="O biases of the tagger to try (comma-separated)")
+    parser.add_argument("--sweep", type=lambda v: tuple(float(x) for x in v.split(",") if x),
+                        default=(0.2, 0.3, 0.4, 0.5, 0.6, 0.7), help="relation thresholds to try (comma-separated)")
     args = parser.parse_args(argv)
     silver = list(iter_silver(args.silver, split="dev"))[: args.limit]
     papers = silver_papers(silver)
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     variants += [(base, "learned", "learned", 0.5, False, 0.0)]
     variants += [(base, "learned+rules", "learned", 0.5, known, 0.0)]
     variants += [(base, "learned", proposals, 0.5, known, 0.0) for proposals in ("both", "rules")]
-    sweep = (0.3, 0.4, 0.5, 0.6, 0.7)
+    sweep = tuple(sorted(set(args.sweep) | {0.5}))
     variants += [(base, "learned", "learned", t, known, 0.0) for t in sweep if t != 0.5]
     variants += [(base, "learned", "learned", 0.5, known, b) for b in args.o_bias]
     print(f"{'extractors':32} {'types':5} {'O bias':>6} {'relations':14} {'proposals':9} {'min':>4} {'ent F1':>7} "

@@ -138,18 +138,21 @@ class EncoderTagger:
             path.append(int(back[i, path[-1]]))
         return path[::-1]
 
-    def tag(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 1) -> list[list[tuple[int, int, str]]]:
+    def tag(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32) -> list[list[tuple[int, int, str]]]:
         """Entity spans (word offsets, half-open, label) of each sentence."""
         return self.tag_with_vectors(sentences, batch_size=batch_size)[0]
 
-    def tag_with_vectors(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 1
+    def tag_with_vectors(self, sentences: Sequence[Sequence[str]], *, batch_size: int = 32
                          ) -> tuple[list[list[tuple[int, int, str]]], list[np.ndarray | None]]:
         """Entity spans of each sentence, and each sentence's word vectors (words x dims; ``None``
         when the model gives none). A word that lost its pieces to ``MAX_PIECES`` has a zero vector.
 
-        By default each sentence runs alone: nothing is padded (faster than
-        batches on one core), and since the int8 model quantizes activations
-        per run, a sentence's tags depend on its own words only."""
+        The int8 model quantizes activations per run, so the sentences given
+        together share a scale: kgraph gives one paper's sentences at a time.
+        One sentence per run (``batch_size=1``) pads nothing and is about a
+        quarter faster, but the tagger and the relation model were trained and
+        chosen on per-paper runs, and the different rounding flips some of
+        their decisions."""
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, first word, words)
         for k, words in enumerate(sentences):
             for first in range(0, len(words), MAX_WORDS):

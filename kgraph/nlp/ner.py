@@ -153,9 +153,9 @@ class TaggerRecognizer:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
-        # One sentence at a time (EncoderTagger.tag_with_vectors): the int8 model quantizes
-        # activations per run, so batching sentences of other docs would make a paper's
-        # entities depend on its neighbours (the extraction cache assumes its text alone).
+        # One doc at a time: the int8 model quantizes activations per batch, so tagging
+        # sentences of other docs alongside would make a paper's entities depend on
+        # its neighbours (and the extraction cache assumes they depend on its text only).
         for doc in docs:
             sentences = list(_sentence_tokens(doc))
             found, vectors = self.tagger.tag_with_vectors([[doc[i].text for i in tokens] for tokens in sentences])

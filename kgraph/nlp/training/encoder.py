@@ -248,7 +248,7 @@ def train(silver: Path, output: Path, settings: TrainSettings, log=print) -> dic
     meta = {
         "name": f"kgraph_ner_{output.name}",
         "kind": "encoder-tagger",
-        "version": "3.1.0",
+        "version": "3.1.0" if mixed else "3.0.0",
         "labels": list(LABELS),
         "tags": list(tags),
         "o_bias": settings.o_bias,
