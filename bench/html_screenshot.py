@@ -1,8 +1,12 @@
-"""Save a screenshot of a kgraph page in headless Chromium: how docs/screenshot.png is made.
+"""Save a screenshot of a kgraph page in headless Chromium: how docs/map.png and docs/screenshot.png are made.
 
     .venv/bin/kgraph build data/ -o /tmp/corpus
     .venv/bin/kgraph html /tmp/corpus -o /tmp/corpus/graph.html --title "kgraph: bundled corpus (119 abstracts)"
-    .venv/bin/python bench/html_screenshot.py /tmp/corpus/graph.html docs/screenshot.png --select "3D reconstruction"
+    .venv/bin/python bench/html_screenshot.py /tmp/corpus/graph.html docs/map.png --size 1600x1000
+    .venv/bin/python bench/html_screenshot.py /tmp/corpus/graph.html docs/screenshot.png --size 1600x1000 \
+        --select "3D reconstruction" --scale 1.2
+
+The page opens on its default view (the method map for the bundled corpus).
 
 ``--select NAME`` searches the page for NAME, selects the first hit and zooms to
 it (``--scale``). Needs Debian's chromium and chromium-driver and selenium.

@@ -31,15 +31,21 @@ from rapidfuzz import fuzz, process, utils
 
 from .errors import KGraphError
 from .graph import schema as s
-from .graph.analytics import CENTRALITY_MEASURES, centrality, compute_communities
+from .graph.analytics import (
+    CENTRALITY_MEASURES,
+    centrality,
+    compute_communities,
+    corpus_years,
+    papers_per_year,
+)
 from .model import PAPER_RELATIONS, Evidence, RelationType
 from .resolve.normalize import entity_key, singular_acronym
 
 __all__ = [
-    "CENTRALITY_MEASURES", "CitedPaper", "Community", "EntityDetails", "EntityNotFound", "Neighbor", "NodeRef",
-    "NoPath", "PaperHit", "Path", "Ranked", "Reason", "Related", "Statement", "Suggestion", "TaskMethod",
-    "cited", "closest_names", "communities", "example_graph", "find_entity", "methods_for_task", "neighbors",
-    "papers_for", "related", "shortest_path", "show", "subtasks", "top",
+    "CENTRALITY_MEASURES", "CitedPaper", "Community", "Emerging", "EntityDetails", "EntityNotFound", "Neighbor",
+    "NoPath", "NodeRef", "PaperHit", "Path", "Ranked", "Reason", "Related", "Statement", "Suggestion", "TaskMethod",
+    "Trend", "cited", "closest_names", "communities", "emerging", "example_graph", "find_entity",
+    "methods_for_task", "neighbors", "papers_for", "related", "shortest_path", "show", "subtasks", "top", "trends",
 ]
 
 ENTITY_TYPES = ("method", "task", "dataset")
@@ -217,6 +223,36 @@ class Community:
     @property
     def size(self) -> int:
         return len(self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """An entity's papers per year: ``by_year`` holds ``(year, papers naming it)`` for every year of the corpus.
+
+    The viewer's bar chart of the entity counts the same papers
+    (:func:`kgraph.graph.analytics.papers_per_year`).
+    """
+
+    entity: NodeRef
+    papers: int                                 # papers naming it, with a year or not
+    by_year: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Emerging:
+    """An entity whose share of the corpus's papers grew: recent years against the years before.
+
+    A share is the papers naming the entity in those years over all papers of
+    those years; ``growth`` is ``recent_share - earlier_share``.
+    """
+
+    entity: NodeRef
+    recent: int                                 # papers naming it in the recent years
+    earlier: int                                # papers naming it in the years before
+    recent_share: float
+    earlier_share: float
+    growth: float
+    years: tuple[int, int]                      # the recent years, first and last
 
 
 @dataclass(frozen=True, slots=True)
@@ -765,6 +801,81 @@ def communities(G: nx.MultiDiGraph, *, seed: int = 0, min_size: int = 2, name_si
         papers = _sorted_refs(G, (n for n in nodes if _is_paper(G, n)))
         answers.append(Community(number, name, tuple(_ref(G, n) for n in entities), papers))
     return tuple(answers)
+
+
+def _entities(G: nx.MultiDiGraph, type: str | None) -> list[str]:
+    if type is not None and type not in ENTITY_TYPES:
+        raise KGraphError(f"unknown entity type {type!r}; expected one of {', '.join(ENTITY_TYPES)}")
+    wanted = (type,) if type else ENTITY_TYPES
+    return [n for n, kind in G.nodes(data=s.TYPE) if kind in wanted]
+
+
+def trends(G: nx.MultiDiGraph, *, type: str | None = None, limit: int | None = 10) -> tuple[Trend, ...]:
+    """Papers per year for the entities named by the most papers (``type``: method, task or dataset).
+
+    Every year from the corpus's first to its last is listed, with 0 where no
+    paper of that year names the entity; papers without a year count in
+    ``papers`` only. Ties: label, then id.
+
+    >>> for t in trends(example_graph(), type="method", limit=2):
+    ...     print(t.entity.label, t.papers, t.by_year)
+    DUSt3R 2 ((2025, 2),)
+    Fast 3D Reconstruction 1 ((2025, 1),)
+    """
+    entities = _entities(G, type)
+    support = {n: len(set(G.nodes[n].get(s.PAPERS) or ())) for n in entities}
+    entities.sort(key=lambda n: (-support[n], _ref(G, n).label.casefold(), n))
+    if limit is not None:
+        entities = entities[:limit]
+    years = corpus_years(G)
+    span = range(min(years), max(years) + 1) if years else range(0)
+    answers = []
+    for n in entities:
+        counts = papers_per_year(G, G.nodes[n].get(s.PAPERS) or ())
+        answers.append(Trend(_ref(G, n), support[n], tuple((y, counts.get(y, 0)) for y in span)))
+    return tuple(answers)
+
+
+def emerging(G: nx.MultiDiGraph, *, years: int = 3, type: str | None = None, min_papers: int = 3,
+             limit: int | None = 10) -> tuple[Emerging, ...]:
+    """The entities whose share of papers grew most in the last ``years`` years of the corpus.
+
+    The recent years are the last ``years`` up to the corpus's latest year;
+    the earlier ones, all years before. Only entities named by at least
+    ``min_papers`` papers with a year count; largest growth first (ties: more
+    recent papers, then label). Papers without a year are left out.
+
+    >>> G = example_graph()
+    >>> G.add_node("paper:old", type="paper", label="An older paper", year=2020)
+    >>> G.nodes["task:reconstruction"]["papers"] = ["paper:old", "paper:must3r"]
+    >>> for e in emerging(G, years=1, min_papers=2):
+    ...     print(e.entity.label, e.recent, e.earlier, e.recent_share, e.earlier_share, e.growth)
+    3D reconstruction 2 0 1.0 0.0 1.0
+    DUSt3R 2 0 1.0 0.0 1.0
+    reconstruction 1 1 0.5 1.0 -0.5
+    """
+    if years < 1:
+        raise KGraphError(f"years must be at least 1, not {years}")
+    corpus = corpus_years(G)
+    if not corpus:
+        return ()
+    last = max(corpus)
+    first = last - years + 1
+    recent_total = sum(n for y, n in corpus.items() if y >= first)
+    earlier_total = sum(n for y, n in corpus.items() if y < first)
+    answers = []
+    for node in _entities(G, type):
+        counts = papers_per_year(G, G.nodes[node].get(s.PAPERS) or ())
+        recent = sum(n for y, n in counts.items() if y >= first)
+        earlier = sum(n for y, n in counts.items() if y < first)
+        if recent + earlier < min_papers:
+            continue
+        recent_share = recent / recent_total if recent_total else 0.0
+        earlier_share = earlier / earlier_total if earlier_total else 0.0
+        answers.append(Emerging(_ref(G, node), recent, earlier, round(recent_share, 6), round(earlier_share, 6),
+                                round(recent_share - earlier_share, 6), (first, last)))
+    answers.sort(key=lambda e: (-e.growth, -e.recent, e.entity.label.casefold(), e.entity.id))
+    return tuple(answers[:limit] if limit is not None else answers)
 
 
 def neighbors(G: nx.MultiDiGraph, name: str, *, depth: int = 1, papers: bool = True,

@@ -274,7 +274,7 @@ def test_browser_paper_panel_links_its_ids_and_lists_citations(driver, tmp_path)
         ("DOI 10.48550/arxiv.1706.03762", "https://doi.org/10.48550/arxiv.1706.03762", "_blank", "noopener noreferrer"),
         ("arXiv 1706.03762", "https://arxiv.org/abs/1706.03762", "_blank", "noopener noreferrer"),
         ("OpenAlex W1", "https://openalex.org/W1", "_blank", "noopener noreferrer")]
-    assert "\u2190 cites" in panel.text and "BERT" in panel.text
+    assert "CITES (1)" in panel.text.upper() and "\u2190 BERT" in panel.text  # relations grouped by type
     tooltip = driver.execute_script("return window.kgraph.nodes.get('paper:W1').title")
     assert "arXiv 1706.03762" in tooltip
     driver.execute_script("window.kgraph.focusNode('paper:W2', false)")  # an id that is none: no link at all
@@ -287,7 +287,151 @@ def test_browser_bundled_corpus_page(driver, corpus_build):
     out = corpus_build.files[0].parent / "graph.html"
     page = open_page(driver, out)
     assert errors(page["log"]) == []
-    drawn = driver.execute_script("return window.kgraph.network.body.nodeIndices.length")
-    assert drawn == corpus_build.graph.number_of_nodes()
+    assert driver.execute_script("return window.kgraph.currentView()") == "map"  # 119 papers
+    drawn = driver.execute_script("return window.kgraph.network.body.nodeIndices")
+    assert drawn and not [node for node in drawn if node.startswith("paper:")]
+    assert {"method:dust3r", "method:fast-3d-reconstruction", "method:must3r", "method:panst3r"} <= set(drawn)
+    assert len(driver.execute_script("return window.kgraph.drawnCommunityNames()")) >= 3
     hits = driver.execute_script("return window.kgraph.search('diffusion models')")
     assert hits[0]["label"] == "diffusion models"
+    driver.execute_script("window.kgraph.switchView('papers')")
+    drawn = driver.execute_script("return window.kgraph.network.body.nodeIndices.length")
+    assert drawn == corpus_build.graph.number_of_nodes()
+
+
+# ------------------------------------------------------------------ the method map
+
+
+@pytest.fixture(scope="module")
+def map_page(tmp_path_factory) -> Path:
+    from conftest import build_yearly_graph
+
+    path = tmp_path_factory.mktemp("map") / "graph.html"
+    write_html(build_yearly_graph(), path, title="map")
+    return path
+
+
+@pytest.fixture()
+def map_loaded(driver, map_page):
+    return open_page(driver, map_page)
+
+
+def visible_ids(driver) -> list[str]:
+    return driver.execute_script("return window.kgraph.visibleNodeIds()")
+
+
+def test_browser_map_is_the_default_and_shows_no_paper_nodes(driver, map_loaded):
+    from conftest import build_yearly_graph
+
+    assert errors(map_loaded["log"]) == []
+    assert driver.execute_script("return window.kgraph.currentView()") == "map"
+    assert driver.find_element(By.CSS_SELECTOR, "#kg-views button[data-view='map']").get_attribute(
+        "aria-pressed") == "true"
+    drawn = driver.execute_script("return window.kgraph.network.body.nodeIndices")
+    assert sorted(drawn) == sorted(visible_ids(driver))
+    G = build_yearly_graph()
+    entities = {n for n, t in G.nodes(data="type") if t != "paper"}
+    assert set(drawn) == entities - {"method:lonely"}  # no paper; the entity without a relation hidden
+    driver.find_element(By.ID, "kg-hide-isolated").click()
+    time.sleep(0.2)
+    assert set(visible_ids(driver)) == entities
+    assert driver.find_elements(By.CSS_SELECTOR, "#kg-types input[data-type='paper']") == []
+
+
+def test_browser_map_year_control_changes_the_visible_nodes(driver, map_loaded):
+    before = set(visible_ids(driver))
+    assert driver.find_element(By.ID, "kg-years-value").text == "2019\u20132024"
+    to_year = driver.find_element(By.ID, "kg-year-to")
+    driver.execute_script("arguments[0].value = '2020'; arguments[0].dispatchEvent(new Event('input'));", to_year)
+    time.sleep(0.2)
+    after = set(visible_ids(driver))
+    assert driver.find_element(By.ID, "kg-years-value").text == "2019\u20132020"
+    # diffusion models and image generation are named from 2023 on
+    assert before - after == {"method:diffusion", "task:image-generation"}
+    edges = driver.execute_script("return window.kgraph.visibleEdgeIds().map(id => window.kgraph.edges.get(id))")
+    assert all("method:diffusion" not in (e["from"], e["to"]) for e in edges)
+    driver.execute_script("window.kgraph.setYears(2023, 2024)")
+    time.sleep(0.2)
+    assert "method:cnn" not in visible_ids(driver) and "method:diffusion" in visible_ids(driver)
+
+
+def test_browser_map_draws_each_community_name_once(driver, map_loaded):
+    driver.execute_script("window.kgraph.network.redraw()")
+    time.sleep(0.2)
+    names = driver.execute_script("return window.kgraph.drawnCommunityNames()")
+    assert sorted(names) == ["Transformer / machine translation", "WMT / ImageNet"]
+    labels = driver.execute_script("return window.kgraph.drawnLabels()")
+    assert labels and len(labels) == len(set(labels))
+    assert set(labels) <= set(visible_ids(driver))
+
+
+def test_browser_map_click_shows_evidence_with_marked_mentions(driver, map_loaded):
+    node = "method:diffusion"
+    canvas = driver.find_element(By.CSS_SELECTOR, "#kg-graph canvas")
+    x, y = driver.execute_script(
+        "const n = window.kgraph.network; const p = n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]);"
+        "return [p.x, p.y];", node)
+    ActionChains(driver).move_to_element_with_offset(canvas, x - canvas.size["width"] / 2,
+                                                     y - canvas.size["height"] / 2).click().perform()
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == [node]
+    panel = driver.find_element(By.ID, "kg-details")
+    groups = [h.get_attribute("data-relation") for h in panel.find_elements(By.CSS_SELECTOR, "h2.kg-relation-group")]
+    assert groups[0] == "used_for" and "studied_with" in groups
+    quote = panel.find_element(By.CSS_SELECTOR, "blockquote")
+    assert [m.text for m in quote.find_elements(By.TAG_NAME, "mark")] == ["Diffusion models", "image generation"]
+    assert quote.text.startswith("Diffusion models are used for image generation.")
+    link = quote.find_element(By.CSS_SELECTOR, ".kg-links a[href='https://arxiv.org/abs/2301.00032']")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    # papers per year: the numbers of `kgraph query trends`
+    bars = {int(b.get_attribute("data-year")): int(b.get_attribute("data-count"))
+            for b in panel.find_elements(By.CSS_SELECTOR, "svg.kg-years-chart rect")}
+    assert bars == {2019: 0, 2020: 0, 2021: 0, 2022: 0, 2023: 8, 2024: 8}
+    assert "ALIASES (2)" in panel.text and "DDPM" in panel.text
+
+
+def test_browser_map_markup_in_a_label_stays_text(driver, map_loaded):
+    driver.execute_script("window.kgraph.focusNode('method:boldnet', false)")
+    panel = driver.find_element(By.ID, "kg-details")
+    assert driver.find_element(By.CSS_SELECTOR, "#kg-details h3").text == "<b>Bold</b>Net"
+    assert panel.find_elements(By.CSS_SELECTOR, "b, img, script") == []
+    marks = [m.text for m in panel.find_elements(By.CSS_SELECTOR, "blockquote mark")]
+    assert marks == ["<b>Bold</b>Net", "Transformer"]
+
+
+def test_browser_map_tooltip_names_the_other_aliases(driver, map_loaded):
+    title = driver.execute_script("return window.kgraph.nodes.get('method:fast3r').title")
+    assert "also: Fast3R" in title and "also: Fast 3D Reconstruction" not in title
+    assert "community: " in title
+
+
+def test_browser_map_neighbourhood_and_view_switch(driver, map_loaded):
+    driver.execute_script("window.kgraph.showNeighbourhood('method:fast3r')")
+    time.sleep(0.2)
+    shown = set(visible_ids(driver))
+    edges = driver.execute_script("return window.kgraph.edges.get()")
+    near = {e["to"] if e["from"] == "method:fast3r" else e["from"] for e in edges
+            if "method:fast3r" in (e["from"], e["to"])}
+    assert shown == near | {"method:fast3r"}
+    assert driver.find_element(By.ID, "kg-focus-bar").is_displayed()
+    driver.find_element(By.ID, "kg-focus-clear").click()
+    time.sleep(0.2)
+    assert len(visible_ids(driver)) > len(shown)
+    # the paper graph, one click away, with the selection kept
+    driver.execute_script("window.kgraph.focusNode('method:fast3r', false)")
+    driver.find_element(By.CSS_SELECTOR, "#kg-views button[data-view='papers']").click()
+    time.sleep(0.2)
+    assert driver.execute_script("return window.kgraph.currentView()") == "papers"
+    assert driver.execute_script("return window.kgraph.selectedNodeIds()") == ["method:fast3r"]
+    papers = [i for i in visible_ids(driver) if i.startswith("paper:")]
+    assert len(papers) == 48
+    driver.find_element(By.CSS_SELECTOR, "#kg-views button[data-view='map']").click()
+    time.sleep(0.2)
+    assert not [i for i in driver.execute_script("return window.kgraph.network.body.nodeIndices") if i.startswith("paper:")]
+    assert errors(driver.get_log("browser")) == []
+
+
+def test_browser_map_page_loads_nothing_from_the_network(driver, map_loaded):
+    # every request is blocked (the driver fixture): a page that asked for anything would log an error
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert errors(map_loaded["log"]) == []
+    assert driver.execute_script("return typeof vis") == "object"

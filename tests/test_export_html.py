@@ -24,12 +24,17 @@ from kgraph.export.html import (
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 HOSTILE_PAPER = "paper:arXiv:2401.1 x/y"
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
-# vis-network, two JSON blocks, the viewer's script
-SCRIPT_ELEMENTS = 4
+# vis-network, four JSON blocks (the page's, two views', the options), the viewer's script
+SCRIPT_ELEMENTS = 6
 
 
 def load_fixture() -> nx.MultiDiGraph:
     return nx.node_link_graph(json.loads(FIXTURE.read_text(encoding="utf-8")), edges="edges")
+
+
+def papers_view(page: str) -> dict:
+    """The paper graph's data in a page."""
+    return json_block(page, "kg-view-papers")
 
 
 def json_block(page: str, block_id: str):
@@ -55,7 +60,7 @@ def page() -> str:
 
 @pytest.fixture(scope="module")
 def data(page) -> dict:
-    return json_block(page, "kg-data")
+    return papers_view(page)
 
 
 def test_html_has_no_external_resources(page):
@@ -102,11 +107,9 @@ def test_html_viewer_puts_text_into_the_page_only_as_text():
 def test_html_title_and_legend_are_escaped(page, data):
     assert "<title>Corpus &lt;b&gt;&amp;&lt;/b&gt;</title>" in page
     assert "<h1>Corpus &lt;b&gt;&amp;&lt;/b&gt;</h1>" in page
-    legend = page.split('<section id="kg-legend">', 1)[1].split("</section>", 1)[0]
-    for node_type in NODE_STYLES:
-        assert f'data-type="{node_type}"' in legend
-    for relation in {e["relation"] for e in data["edges"]}:
-        assert f'data-relation="{relation}"' in legend
+    # the legend is drawn by the page's script from the data, as text
+    assert [t["name"] for t in data["types"]] == list(NODE_STYLES)
+    assert {r["name"] for r in data["relations"]} == {e["relation"] for e in data["edges"]}
 
 
 def test_html_styles_nodes_by_type_and_edges_by_relation(data):
@@ -130,8 +133,8 @@ def test_html_styles_nodes_by_type_and_edges_by_relation(data):
 
 def test_html_size_by_support():
     G = load_fixture()
-    by_support = {n["id"]: n for n in json_block(dumps_html(G, size_by="support"), "kg-data")["nodes"]}
-    by_degree = {n["id"]: n for n in json_block(dumps_html(G), "kg-data")["nodes"]}
+    by_support = {n["id"]: n for n in papers_view(dumps_html(G, size_by="support"))["nodes"]}
+    by_degree = {n["id"]: n for n in papers_view(dumps_html(G))["nodes"]}
     gnn = "method:graph-neural-network"
     assert by_support[gnn]["size"] < by_degree[gnn]["size"]  # 2 papers, degree 5
     with pytest.raises(ConfigError, match="size_by"):
@@ -148,7 +151,8 @@ def test_html_edges_carry_their_evidence(data):
 
 
 def test_html_layout_is_precomputed_and_physics_off(page, data):
-    options = json_block(page, "kg-options")
+    options = json_block(page, "kg-options")["papers"]
+    assert json_block(page, "kg-options")["map"]["physics"] == {"enabled": False}
     assert options["physics"] == {"enabled": False}
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
@@ -156,10 +160,10 @@ def test_html_layout_is_precomputed_and_physics_off(page, data):
 
 
 def test_html_large_graph_is_drawn_cheaply():
-    small = json_block(dumps_html(star(20)), "kg-options")
+    small = json_block(dumps_html(star(20)), "kg-options")["papers"]
     assert small["edges"]["arrows"]["to"]["enabled"] is True and small["edges"]["smooth"]["enabled"] is True
     page = dumps_html(star(LARGE_GRAPH + 50))
-    data, options = json_block(page, "kg-data"), json_block(page, "kg-options")
+    data, options = papers_view(page), json_block(page, "kg-options")["papers"]
     assert data["large"] is True
     assert options["edges"]["arrows"]["to"]["enabled"] is False  # turned on when zoomed in
     assert options["edges"]["smooth"]["enabled"] is False
@@ -191,7 +195,7 @@ def test_html_does_not_change_the_graph():
 def test_html_says_what_it_left_out():
     page = dumps_html(star(30), max_nodes=4)
     assert "Showing 4 of 31 nodes (the highest-degree ones) and 3 of 30 edges." in page
-    assert len(json_block(page, "kg-data")["nodes"]) == 4
+    assert len(papers_view(page)["nodes"]) == 4
     page = dumps_html(load_fixture(), focus="phi decoding", depth=1)
     assert "within 1 hop of phi decoding" in page
     assert json_block(page, "kg-data")["focus"] == "method:phi-decoding"
@@ -199,14 +203,15 @@ def test_html_says_what_it_left_out():
 
 def test_html_cites_papers_it_does_not_draw_by_title():
     page = dumps_html(load_fixture(), types=["method"])
-    data = json_block(page, "kg-data")
+    data = papers_view(page)
     assert {n["type"] for n in data["nodes"]} == {"method"}
-    assert data["papers"][HOSTILE_PAPER] == HOSTILE_TITLE
+    assert data["papers"][HOSTILE_PAPER]["title"] == HOSTILE_TITLE
 
 
 def test_html_empty_graph():
-    data = json_block(dumps_html(nx.MultiDiGraph()), "kg-data")
-    assert data["nodes"] == [] and data["edges"] == []
+    page = dumps_html(nx.MultiDiGraph())
+    assert papers_view(page)["nodes"] == [] and json_block(page, "kg-view-map")["nodes"] == []
+    assert json_block(page, "kg-data") == {"focus": None, "start": "papers", "views": ["map", "papers"]}
 
 
 def test_html_write_creates_only_the_target(tmp_path, monkeypatch):

@@ -207,7 +207,7 @@ def graph_dir(tmp_path):
 
 def nodes_in(page_path: Path) -> list[str]:
     page = page_path.read_text(encoding="utf-8")
-    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1)
+    block = re.search(r'<script type="application/json" id="kg-view-papers">(.*?)</script>', page, re.S).group(1)
     return [n["id"] for n in json.loads(block)["nodes"]]
 
 
@@ -252,3 +252,46 @@ def test_cli_html_missing_graph(tmp_path):
     result = CliRunner().invoke(cli, ["html", str(tmp_path), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "kgraph build" in result.output
+
+
+def test_cli_html_never_replaces_graph_html_without_o(graph_dir):
+    page = graph_dir / "graph.html"
+    page.write_text("the build's page", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["html", str(graph_dir)])
+    assert result.exit_code == 1
+    assert "graph.html exists; give -o" in result.output and "Traceback" not in result.output
+    assert page.read_text(encoding="utf-8") == "the build's page"
+    result = CliRunner().invoke(cli, ["html", str(graph_dir), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert len(nodes_in(page)) == 6
+
+
+def test_cli_html_focus_without_o_writes_its_own_page(graph_dir):
+    page = graph_dir / "graph.html"
+    page.write_text("the build's page", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["html", str(graph_dir), "--focus", "phi decoding", "--depth", "1"])
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8") == "the build's page"
+    focused = graph_dir / "focus-phi-decoding.html"
+    assert str(focused) in result.output
+    assert "method:phi-decoding" in nodes_in(focused)
+
+
+@pytest.mark.parametrize(("args", "start"), [([], "papers"), (["--view", "map"], "map"), (["--view", "papers"], "papers")])
+def test_cli_html_view(graph_dir, tmp_path, args, start):
+    target = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["html", str(graph_dir), "-o", str(target), *args])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1))
+    assert data["start"] == start  # two papers: the paper graph unless asked
+    block = re.search(r'<script type="application/json" id="kg-view-map">(.*?)</script>', page, re.S).group(1)
+    assert {n["type"] for n in json.loads(block)["nodes"]} <= {"method", "task", "dataset"}
+
+
+def test_cli_html_map_needs_entities(graph_dir, tmp_path):
+    result = CliRunner().invoke(cli, ["html", str(graph_dir), "-o", str(tmp_path / "x.html"), "--view", "map",
+                                      "--types", "paper"])
+    assert result.exit_code == 1
+    assert "no method map" in result.output
+    assert not (tmp_path / "x.html").exists()

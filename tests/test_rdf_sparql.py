@@ -354,3 +354,26 @@ def test_rdf_sparql_rdflib_graph_of_a_file(tmp_path):
         result = sparql("SELECT ?l WHERE { ?t a kg:Task ; skos:prefLabel ?l }", tmp_path, engine=engine)
         assert result.column("l") == ["question answering"]
     assert isinstance(read_rdf(tmp_path), Graph)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_rdf_sparql_row_limit_cuts_and_says_so(hostile_engines, engine):
+    every = sparql("SELECT * WHERE { ?s ?p ?o }", hostile_engines[engine])
+    cut = sparql("SELECT * WHERE { ?s ?p ?o }", hostile_engines[engine], limit=3)
+    assert len(cut) == 3 and cut.truncated and not every.truncated and len(every) > 3
+    assert not sparql("SELECT * WHERE { ?s ?p ?o }", hostile_engines[engine], limit=len(every)).truncated
+    graph = sparql("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", hostile_engines[engine], limit=2)
+    assert graph.kind == "graph" and len(graph) == 2 and graph.truncated
+    with pytest.raises(QueryError, match="row limit"):
+        sparql("ASK {}", hostile_engines[engine], limit=-1)
+
+
+def test_rdf_sparql_tsv_writes_terms_in_ntriples_syntax():
+    result = QueryResult(("a", "b", "c"), ((URIRef("https://w3id.org/kgraph/ontology#x"), Literal(3), None),
+                                           (BNode("b0"), Literal('é\t"q"\n', lang="fr"), Literal("t"))))
+    assert result.to_tsv().split("\n") == [
+        "?a\t?b\t?c",
+        '<https://w3id.org/kgraph/ontology#x>\t"3"^^<http://www.w3.org/2001/XMLSchema#integer>\t',
+        '_:b0\t"é\\t\\"q\\"\\n"@fr\t"t"', ""]
+    assert result.format("tsv") == result.to_tsv()
+    assert QueryResult((), (), kind="ask", boolean=True).to_tsv() == "boolean\ntrue\n"

@@ -89,3 +89,4 @@ from . import ner_eval  # noqa: E402,F401
 from . import eval  # noqa: E402,F401
 from . import rdf  # noqa: E402,F401
 from . import html  # noqa: E402,F401
+from . import serve  # noqa: E402,F401

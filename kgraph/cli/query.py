@@ -321,6 +321,56 @@ def communities(graph, fmt, limit, min_size, members) -> None:
 
 
 @_command
+@click.option("--type", "entity_type", type=click.Choice(("method", "task", "dataset")), default=None,
+              help="Only entities of this type (default: methods, tasks and datasets).")
+@click.option("--years", "last_years", default=8, show_default=True,
+              help="Columns for the last this-many years of the corpus in a table (0: all; JSON and CSV: all).")
+@click.option("--limit", default=20, show_default=True, help="Show at most this many (0: all).")
+def trends(graph, fmt, entity_type, last_years, limit) -> None:
+    """Papers per year naming each of the most-named entities (the viewer's bar charts, as numbers)."""
+    from ..query import trends as find_trends
+
+    answers = find_trends(graph, type=entity_type, limit=_limit(limit))
+    rows = []
+    for i, t in enumerate(answers, start=1):
+        by_year = t.by_year[-last_years:] if fmt == "table" and last_years > 0 else t.by_year
+        rows.append({"rank": i, "entity": _name(graph, t.entity), "type": t.entity.type, "id": t.entity.id,
+                     "papers": t.papers, **{str(year): n for year, n in by_year}})
+    if fmt == "table":
+        rows = [{k: v for k, v in r.items() if k not in ("id", "type" if entity_type else "")} for r in rows]
+    _emit(fmt, answers, rows)
+
+
+@_command
+@click.option("--years", "recent_years", default=3, show_default=True, type=click.IntRange(min=1),
+              help="The recent years: the last this-many years of the corpus.")
+@click.option("--type", "entity_type", type=click.Choice(("method", "task", "dataset")), default=None,
+              help="Only entities of this type (default: methods, tasks and datasets).")
+@click.option("--min-papers", default=3, show_default=True, type=click.IntRange(min=1),
+              help="Leave out entities that fewer papers (with a year) name.")
+@click.option("--limit", default=20, show_default=True, help="Show at most this many (0: all).")
+def emerging(graph, fmt, recent_years, entity_type, min_papers, limit) -> None:
+    """Entities whose share of papers grew most in the last --years years, against the years before."""
+    from ..query import emerging as find_emerging
+
+    answers = find_emerging(graph, years=recent_years, type=entity_type, min_papers=min_papers,
+                            limit=_limit(limit))
+    if not answers and fmt == "table":
+        click.echo("(no paper of the graph has a year)" if not any(
+            isinstance(y, int) for _, y in graph.nodes(data=s.YEAR)) else "(nothing found)")
+        return
+    span = f"{answers[0].years[0]}-{answers[0].years[1]}" if answers else "recent"
+    rows = [{"rank": i, "entity": _name(graph, e.entity), "type": e.entity.type, "id": e.entity.id,
+             f"papers {span}": e.recent, "papers before": e.earlier,
+             f"share {span} %": round(100 * e.recent_share, 2), "share before %": round(100 * e.earlier_share, 2),
+             "growth (points)": round(100 * e.growth, 2)}
+            for i, e in enumerate(answers, start=1)]
+    if fmt == "table":
+        rows = [{k: v for k, v in r.items() if k != "id"} for r in rows]
+    _emit(fmt, answers, rows)
+
+
+@_command
 @click.argument("name")
 @click.option("--depth", default=1, show_default=True, help="How many hops away.")
 @click.option("--papers/--no-papers", default=True, show_default=True, help="Include paper nodes.")

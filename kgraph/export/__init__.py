@@ -18,7 +18,7 @@ from .atomic import atomic_open, atomic_write_bytes, atomic_write_text
 from .csv import dumps_csv_edges, dumps_csv_nodes, loads_csv_tables, read_csv_tables, write_csv_edges, write_csv_nodes
 from .gexf import dumps_gexf, write_gexf
 from .graphml import dumps_graphml, flatten_for_graphml, write_graphml
-from .html import dumps_html, write_html
+from .html import dumps_html, map_data, write_html
 from .json import dumps_graph_json, iter_graph_json, loads_graph_json, read_graph_json, write_graph_json
 from .rdf import KG, build_rdf, dumps_rdf, iter_ntriples, mint_iri, node_id_from_iri, node_iri, write_rdf, write_rdf_files
 
@@ -40,6 +40,7 @@ __all__ = [
     "iter_ntriples",
     "loads_csv_tables",
     "loads_graph_json",
+    "map_data",
     "mint_iri",
     "node_id_from_iri",
     "node_iri",

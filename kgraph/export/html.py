@@ -9,20 +9,33 @@ working directory. Nor are its ``Network.add_node``/``add_edge``, which check
 for duplicates by scanning lists (quadratic: 6 s for 10,000 nodes and 20,000
 edges); the records they would make are built here directly.
 
-What the page offers: nodes coloured and shaped by type and sized by degree
-(or support), edges coloured and dashed by relation with arrows for direction,
-a legend that doubles as the type and relation filter, a minimum-support
-slider, a search box over names and aliases, neighbourhood highlighting on
-click and a side panel with a node's aliases, papers and the evidence
-sentences of its edges.
+What the page offers: two views of the graph, a switch apart. The method map
+(:func:`map_data`, the default for more than :data:`MAP_FROM_PAPERS` papers)
+draws the methods, tasks and datasets only, with the papers folded into each
+edge's support and evidence: the typed relations between entities and
+"studied together" edges (papers naming both); nodes sized by support and
+coloured by community, each community's name drawn once at its centre, the
+labels of the larger nodes drawn where they overlap nothing (more as one
+zooms in), isolated and low-support entities hidden by a control, and a
+year-range control where papers carry years. The paper graph draws papers and
+entities, coloured and shaped by type and sized by degree (or support). Both
+have edges coloured and dashed by relation with arrows for direction, a legend
+that doubles as the type and relation filter, a minimum-support slider, a
+search box over names and aliases, neighbourhood highlighting on click, a
+focus view (a node's neighbourhood only) and a side panel with a node's
+aliases, papers per year, papers with their DOI/arXiv links, and its
+relations grouped by type with their evidence sentences, the two entities'
+mentions marked.
 
 What is drawn can be capped before the page is made (:func:`select_view`):
 node types, minimum support, the ego network of one entity, a maximum number
-of nodes. The layout is computed here (:func:`layout_positions`) and drawn
-with vis-network's physics off: the page is usable as soon as it is drawn, and
-the same graph looks the same every time it is opened. Graphs of more than
-:data:`LARGE_GRAPH` nodes are drawn more cheaply: no node borders, solid
-edges, arrow heads only when zoomed in, edges hidden while the view moves.
+of nodes (for the map: the most supported entities). The layouts are computed
+here (:func:`layout_positions`; the map's keeps each community together) and
+drawn with vis-network's physics off: the page is usable as soon as it is
+drawn, and the same graph looks the same every time it is opened. Graphs of
+more than :data:`LARGE_GRAPH` nodes are drawn more cheaply: no node borders,
+solid edges, arrow heads only when zoomed in, edges hidden while the view
+moves.
 
 Corpus text is untrusted. It travels as JSON inside
 ``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as
@@ -45,6 +58,7 @@ import difflib
 import json
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from importlib import resources
@@ -57,6 +71,13 @@ from markupsafe import Markup
 
 from ..errors import ConfigError, ExportError
 from ..graph import schema
+from ..graph.method_map import (
+    STUDIED_WITH,
+    TOGETHER,
+    TOGETHER_PER_NODE,
+    build_method_map,
+    map_communities,
+)
 from ..ingest.ids import id_urls
 from .atomic import atomic_write_text
 
@@ -80,10 +101,27 @@ RELATION_STYLES: dict[str, tuple[str, list[int] | None, str]] = {
     "extends": ("#bcbd22", None, "to"),
     "part_of": ("#17becf", [12, 3, 3, 3], "to"),
     "cites": ("#6b6ecf", [6, 3], "to"),  # paper -> paper
+    STUDIED_WITH: ("#b4b4b4", None, ""),  # the method map's: papers naming both entities
 }
 RELATION_COLORS: dict[str, str] = {name: style[0] for name, style in RELATION_STYLES.items()}
 OTHER_RELATION_STYLE: tuple[str, list[int] | None, str] = ("#7f7f7f", None, "to")
 SIZE_BY = ("degree", "support")
+VIEWS = ("auto", "map", "papers")
+MAP_FROM_PAPERS = 40  # "auto": a graph of more papers than this opens on the method map
+MAP_START_NODES = 800  # the map opens with the lowest minimum support that shows at most this many entities
+MAP_PAPERS_LISTED = 12  # papers listed per entity of the map (the newest; the page says how many more)
+MAP_TOGETHER_LISTED = 5  # papers listed per studied-together edge
+MAP_LABELLED_COMMUNITIES = 24  # communities with a colour of their own (the largest); the others are grey
+MAP_NAMED_FROM = 3  # communities of at least this many members have their name drawn (and listed)
+MAP_NAMED_GREY_FROM = 8  # ... and those without a colour of their own, of at least this many
+# community number (by size) -> colour; the rest are grey
+COMMUNITY_COLOURS = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#aec7e8",
+    "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2",
+)
+OTHER_COMMUNITY_COLOUR = "#b8b8b8"
+MAP_ASPECT = 1.6  # the map's components are packed about this much wider than tall, as a screen is
 
 LARGE_GRAPH = 500  # above this many nodes: drawn more cheaply (see the module docstring)
 LABEL_CHARS = 40
@@ -108,13 +146,20 @@ def dumps_html(
     depth: int = 2,
     size_by: str = "degree",
     title: str = "kgraph",
+    view: str = "auto",
+    together: int = TOGETHER,
 ) -> str:
-    """The graph as one self-contained HTML page.
+    """The graph as one self-contained HTML page with two views: the method map and the paper graph.
 
-    The keyword arguments other than ``size_by`` and ``title`` choose what is
-    drawn, as in :func:`select_view`; the page says what was left out.
-    ``size_by`` sizes nodes by their degree in ``G`` or by their support (the
-    number of papers that mention an entity).
+    The paper graph draws papers and entities; ``max_nodes``, ``min_support``,
+    ``types``, ``focus`` and ``depth`` choose what it draws, as in
+    :func:`select_view`, and the page says what was left out. ``size_by``
+    sizes its nodes by their degree in ``G`` or by their support. The method
+    map (:func:`map_data`) draws the entities only, at most ``max_nodes`` of
+    them, with ``studied_with`` edges where ``together`` papers name both.
+    ``view`` is the one the page opens on: ``auto`` is the map for a graph of
+    more than :data:`MAP_FROM_PAPERS` papers without a ``focus`` whose map has
+    an edge to draw, else the paper graph; the other is one click away.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -126,23 +171,42 @@ def dumps_html(
     """
     if size_by not in SIZE_BY:
         raise ConfigError(f"size_by must be one of {', '.join(SIZE_BY)}, got {size_by!r}")
-    view = select_view(G, max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
-    shown = sorted(view.nodes, key=str)
-    positions = layout_positions(view)
-    data = _page_data(G, view, shown, positions, size_by=size_by, focus=find_node(G, focus) if focus else None,
-                      large=len(shown) > LARGE_GRAPH)
+    if view not in VIEWS:
+        raise ConfigError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if together < 0:
+        raise ConfigError(f"together must be at least 0, got {together}")
+    selected = select_view(G, max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
+    shown = sorted(selected.nodes, key=str)
+    focus_id = find_node(G, focus) if focus else None
+    papers_view = _page_data(G, selected, shown, layout_positions(selected), size_by=size_by,
+                             large=len(shown) > LARGE_GRAPH)
+    papers_view["note"] = _note(G, selected, min_support=min_support, types=types, focus=focus, depth=depth,
+                                max_nodes=max_nodes)
+    wanted = _check_types(types)
+    method_map = None
+    if wanted is None or wanted - {schema.PAPER}:
+        method_map = map_data(G, max_nodes=max_nodes, min_support=min_support, types=types, together=together)
+    if view == "auto":
+        paper_count = sum(1 for _, kind in G.nodes(data=schema.TYPE) if kind == schema.PAPER)
+        drawable = bool(method_map and method_map["edges"])  # a map without an edge would open empty
+        view = "map" if focus_id is None and paper_count > MAP_FROM_PAPERS and drawable else "papers"
+    if view == "map" and not method_map:
+        raise ConfigError("there is no method map to open on: the graph has no method, task or dataset to draw")
+    views = {"papers": papers_view}
+    if method_map is not None:
+        views["map"] = method_map
+    # each view in its own block, which the page parses only when the view is first shown
+    data = {"start": view, "focus": str(focus_id) if focus_id is not None else None, "views": sorted(views)}
+    options = {name: _vis_options(len(v["nodes"])) for name, v in views.items()}
     page = _environment().from_string(_resource_text("viewer.html"))
     return page.render(
         title=title,
-        note=_note(G, view, min_support=min_support, types=types, focus=focus, depth=depth, max_nodes=max_nodes),
-        node_legend=data["types"],
-        edge_legend=data["relations"],
-        max_support=max(
-            [1, *(n["support"] for n in data["nodes"]), *(e["support"] for e in data["edges"])]
-        ),
-        size_by=size_by,
+        note=views[view]["note"],
+        start=view,
+        has_map=method_map is not None,
         data_json=Markup(script_json(data)),
-        options_json=Markup(script_json(_vis_options(len(shown)))),
+        view_blocks=[(name, Markup(script_json(views[name]))) for name in sorted(views)],
+        options_json=Markup(script_json(options)),
         vis_js=_inline_asset(_vendor_text(_VIS_JS), "</script"),
         vis_css=_inline_asset(_vendor_text(_VIS_CSS), "</style"),
         viewer_js=_inline_asset(_resource_text("viewer.js"), "</script"),
@@ -313,11 +377,13 @@ def script_json(value: Any) -> str:
 # --------------------------------------------------------------------------- layout
 
 
-def layout_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120) -> dict[Any, tuple[float, float]]:
+def layout_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120,
+                     aspect: float = 1.3) -> dict[Any, tuple[float, float]]:
     """Canvas positions (pixels) for every node of ``G``: a force-directed layout.
 
     Each connected component is laid out on its own and the components are
-    packed in rows, largest first. Within a component, nodes of degree one are
+    packed in rows, largest first, the rows about ``aspect`` times as wide as
+    the packing is tall. Within a component, nodes of degree one are
     set aside; the rest (the core) is laid out by Fruchterman–Reingold forces,
     repulsion weighted by how many such leaves a node carries and computed
     Barnes–Hut style on a grid; the leaves are then placed on a disc around
@@ -329,6 +395,12 @@ def layout_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120) -> di
     >>> sorted(pos), all(isinstance(v, float) for xy in pos.values() for v in xy)
     (['a', 'b', 'c'], True)
     """
+    return _to_pixels(_unit_positions(G, seed=seed, iterations=iterations, aspect=aspect))
+
+
+def _unit_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120,
+                    aspect: float = 1.3) -> dict[Any, tuple[float, float]]:
+    """:func:`layout_positions` in layout units (one ideal edge length), not yet in pixels."""
     nodes = sorted(G.nodes, key=str)
     index = {node: i for i, node in enumerate(nodes)}
     pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
@@ -349,11 +421,17 @@ def layout_positions(G: nx.Graph, *, seed: int = 0, iterations: int = 120) -> di
         side = math.ceil(math.sqrt(len(singles)))
         grid = np.array([(i % side, i // side) for i in range(len(singles))], dtype=float) * 1.2
         boxes.append((singles, grid))
-    placed = _pack(boxes)
+    placed = _pack(boxes, aspect)
+    return {nodes[i]: xy for i, xy in placed.items()}
+
+
+def _to_pixels(placed: dict[Any, tuple[float, float]]) -> dict[Any, tuple[float, float]]:
+    if not placed:
+        return {}
     extent = max(max(abs(x), abs(y)) for x, y in placed.values()) or 1.0
     # small graphs are spread to fill a screen at zoom 1 (vis-network's fit never zooms in further)
     scale = max(PIXELS_PER_UNIT, min(3 * PIXELS_PER_UNIT, SMALL_GRAPH_PIXELS / extent))
-    return {nodes[i]: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for i, (x, y) in placed.items()}
+    return {node: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for node, (x, y) in placed.items()}
 
 
 def _components(neighbours: list[list[int]]) -> list[list[int]]:
@@ -516,7 +594,7 @@ def _repulsion(pos: np.ndarray, mass: np.ndarray) -> np.ndarray:
     return force
 
 
-def _pack(boxes: list[tuple[list[int], np.ndarray]]) -> dict[int, tuple[float, float]]:
+def _pack(boxes: list[tuple[list[int], np.ndarray]], aspect: float = 1.3) -> dict[int, tuple[float, float]]:
     """Place laid-out components in rows (shelf packing), in the order given."""
     gap = 2.0
     sized = []
@@ -524,7 +602,7 @@ def _pack(boxes: list[tuple[list[int], np.ndarray]]) -> dict[int, tuple[float, f
         lo = pos.min(axis=0)
         extent = pos.max(axis=0) - lo
         sized.append((members, pos - lo, float(extent[0]) + gap, float(extent[1]) + gap))
-    width = max(max(w for _, _, w, _ in sized), 1.3 * math.sqrt(sum(w * h for _, _, w, h in sized)))
+    width = max(max(w for _, _, w, _ in sized), aspect * math.sqrt(sum(w * h for _, _, w, h in sized)))
     placed: dict[int, tuple[float, float]] = {}
     x = y = row = 0.0
     for members, pos, w, h in sized:
@@ -547,10 +625,9 @@ def _page_data(
     positions: dict[Any, tuple[float, float]],
     *,
     size_by: str,
-    focus: Any,
     large: bool,
 ) -> dict[str, Any]:
-    """Everything the page's script needs, as plain JSON-able values.
+    """The paper graph as the page's script draws it, as plain JSON-able values.
 
     Large graphs draw every relation as a solid line (dashes cost canvas time)
     and show arrow heads only when zoomed in.
@@ -570,31 +647,332 @@ def _page_data(
     parallel: dict[frozenset, int] = {}
     ordered = sorted(view.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
     for index, (head, tail, key, attrs) in enumerate(ordered):
-        record = _edge_record(index, ids[head], ids[tail], key, attrs)
+        names = [_names(G, end) for end in (head, tail)]
+        record = _edge_record(index, ids[head], ids[tail], key, attrs, names)
         pair = frozenset((ids[head], ids[tail]))
         rank = parallel[pair] = parallel.get(pair, -1) + 1
         if rank:  # bend parallel edges apart so each stays visible
             record["bend"] = round(0.15 * rank, 2)
         cited.update(item["paper"] for item in record["evidence"])
         edges.append(record)
-    # titles of the papers a shown node or edge cites but that are not drawn themselves
-    papers = {
-        pid: _shorten(str(G.nodes[pid].get(schema.LABEL) or pid), 200)
-        for pid in sorted(cited - set(ids.values()))
-        if pid in G
-    }
     node_types = {r["type"] for r in nodes}
     relations = {r["relation"] for r in edges}
     return {
         "nodes": nodes,
         "edges": edges,
-        "papers": papers,
+        # the papers a shown node or edge cites but that are not drawn themselves
+        "papers": _paper_records(G, cited - set(ids.values())),
         "types": _legend(node_types, NODE_STYLES, OTHER_NODE_STYLE, [r["type"] for r in nodes]),
         "relations": _legend(relations, RELATION_STYLES, OTHER_RELATION_STYLE, [r["relation"] for r in edges],
                              solid=large),
-        "focus": str(focus) if focus is not None else None,
         "large": large,
+        "sizeBy": size_by,
+        "maxSupport": max([1, *(n["support"] for n in nodes), *(e["support"] for e in edges)]),
+        "minSupport": 1,
+        "hideIsolated": False,
+        "years": None,
     }
+
+
+# --------------------------------------------------------------------------- the method map
+
+
+def map_data(
+    G: nx.MultiDiGraph,
+    *,
+    max_nodes: int | None = 2000,
+    min_support: int = 1,
+    types: Iterable[str] | None = None,
+    together: int = TOGETHER,
+    together_per_node: int = TOGETHER_PER_NODE,
+) -> dict[str, Any]:
+    """The method map as the viewer draws it: nodes, edges, communities, as JSON-able values.
+
+    The map itself is :func:`kgraph.graph.method_map.build_method_map` (the
+    options are its own); this adds what a page or a server needs to draw it:
+    positions from a layout of the map (:func:`layout_positions`, in pixels),
+    a size by support and a colour by community for each node, each
+    community's name and centre, each entity's papers per year (``years``,
+    the counts of ``kgraph query trends``) and newest papers, each edge's
+    evidence sentences with the two entities' mentions marked (``marks``:
+    ``[start, end]`` character offsets into the sentence) and, under
+    ``papers``, the title, year and outward links of every paper named.
+    Deterministic; ``G`` is not changed.
+
+    >>> from kgraph.query import example_graph
+    >>> data = map_data(example_graph())
+    >>> sorted(n["id"] for n in data["nodes"])[:3]
+    ['dataset:scannet', 'method:dust3r', 'method:fast-3d-reconstruction']
+    >>> edge = next(e for e in data["edges"] if e["relation"] == "extends" and e["from"] == "method:must3r")
+    >>> sentence = edge["evidence"][0]["sentence"]
+    >>> [sentence[a:b] for a, b in edge["evidence"][0]["marks"]]
+    ['MUSt3R', 'DUSt3R']
+    """
+    wanted = _check_types(types)
+    M = build_method_map(G, types=None if wanted is None else wanted - {schema.PAPER}, min_support=min_support,
+                         max_nodes=max_nodes, together=together, together_per_node=together_per_node)
+    communities = map_communities(M)
+    positions = _map_layout(M, communities)
+    colour = {c.id: COMMUNITY_COLOURS[rank] for rank, c in enumerate(communities[:MAP_LABELLED_COMMUNITIES])
+              if len(c.members) > 1}
+    cited: set[str] = set()
+    nodes = []
+    top_support = max([1, *(int(support or 1) for _, support in M.nodes(data="support"))])
+    for node in sorted(M.nodes, key=str):
+        attrs = M.nodes[node]
+        support = int(attrs.get("support") or 1)
+        papers = _newest_first(G, attrs.get(schema.PAPERS) or ())
+        record = _node_record(node, attrs, degree=M.degree(node), size_by="support")
+        record.update({
+            "support": support,
+            "size": round(6 + 22 * math.sqrt(support / top_support), 1),
+            "community": int(attrs.get(schema.COMMUNITY, -1)),
+            "color": colour.get(attrs.get(schema.COMMUNITY), OTHER_COMMUNITY_COLOUR),
+            "years": [[year, count] for year, count in (attrs.get("years") or {}).items()],
+            "papers": papers[:MAP_PAPERS_LISTED],
+            "x": positions[node][0],
+            "y": positions[node][1],
+        })
+        if len(papers) > MAP_PAPERS_LISTED:
+            record["morePapers"] = len(papers) - MAP_PAPERS_LISTED
+        if record.get("proposed_in"):
+            record["proposed_in"] = _newest_first(G, record["proposed_in"])[:MAP_PAPERS_LISTED]
+        cited.update(record["papers"])
+        cited.update(record.get("proposed_in", ()))
+        nodes.append(record)
+    edges = []
+    parallel: dict[frozenset, int] = {}
+    ordered = sorted(M.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+    for index, (head, tail, key, attrs) in enumerate(ordered):
+        record = _edge_record(index, str(head), str(tail), key, attrs, [_names(M, head), _names(M, tail)])
+        record["years"] = [[year, count] for year, count in (attrs.get("years") or {}).items()]
+        if key == STUDIED_WITH:
+            papers = _newest_first(G, attrs.get(schema.PAPERS) or ())
+            record["papers"] = papers[:MAP_TOGETHER_LISTED]
+            cited.update(record["papers"])
+        pair = frozenset((str(head), str(tail)))
+        rank = parallel[pair] = parallel.get(pair, -1) + 1
+        if rank:
+            record["bend"] = round(0.15 * rank, 2)
+        cited.update(item["paper"] for item in record["evidence"])
+        edges.append(record)
+    centres = []
+    for rank, community in enumerate(communities):
+        if len(community.members) < (MAP_NAMED_FROM if community.id in colour else MAP_NAMED_GREY_FROM):
+            continue
+        weights = [math.sqrt(int(M.nodes[n].get("support") or 1)) for n in community.members]
+        total = sum(weights)
+        x = sum(w * positions[n][0] for w, n in zip(weights, community.members)) / total
+        y = sum(w * positions[n][1] for w, n in zip(weights, community.members)) / total
+        short = " / ".join(_shorten(str(M.nodes[n].get(schema.LABEL) or n), 30) for n in community.members[:2])
+        centres.append({"id": community.id, "name": _shorten(community.name, 120), "label": short,
+                        "color": colour.get(community.id, OTHER_COMMUNITY_COLOUR),
+                        "size": len(community.members), "support": community.support, "rank": rank,
+                        "x": round(x, 1), "y": round(y, 1)})
+    years = sorted({year for n in nodes for year, _ in n["years"]})
+    large = len(nodes) > LARGE_GRAPH
+    kinds = {r["type"] for r in nodes}
+    relations = {r["relation"] for r in edges}
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "communities": centres,
+        "papers": _paper_records(G, cited),
+        "types": _legend(kinds, NODE_STYLES, OTHER_NODE_STYLE, [r["type"] for r in nodes]),
+        "relations": _legend(relations, RELATION_STYLES, OTHER_RELATION_STYLE, [r["relation"] for r in edges],
+                             solid=large),
+        "large": large,
+        "sizeBy": "support",
+        "maxSupport": max([1, *(n["support"] for n in nodes)]),
+        "minSupport": _start_support(nodes, edges),
+        "hideIsolated": True,
+        "years": [years[0], years[-1]] if years else None,
+        "note": _map_note(G, M, nodes),
+    }
+
+
+def _map_layout(M: nx.MultiDiGraph, communities: Iterable[Any]) -> dict[Any, tuple[float, float]]:
+    """Positions for the map, in two levels: each community laid out on its own, then the communities placed.
+
+    Each community's members are laid out by :func:`layout_positions`'s forces
+    over the edges inside it. The communities joined by edges are then placed
+    by a spring layout of the community graph (weighted by the edges between
+    them, seeded), pushed apart until no two overlap; those joined to no
+    other follow in rows below, largest first. So each community is drawn in
+    one place, its name once at its centre, and communities that share edges
+    lie near each other.
+    """
+    groups = [list(c.members) for c in communities if c.members]
+    if not groups:
+        return {}
+    community_of = {node: i for i, members in enumerate(groups) for node in members}
+    inner: dict[tuple[int, int], int] = {}
+    links: list[list[tuple[Any, Any]]] = [[] for _ in groups]
+    for u, v in M.edges():
+        a, b = community_of[u], community_of[v]
+        if a == b:
+            links[a].append((u, v))
+        elif u != v:
+            pair = (min(a, b), max(a, b))
+            inner[pair] = inner.get(pair, 0) + 1
+    shapes = []  # (positions relative to the community's centre, radius), in layout units
+    for members, edges in zip(groups, links):
+        H = nx.Graph()
+        H.add_nodes_from(members)
+        H.add_edges_from(edges)
+        pos = _unit_positions(H, aspect=1.0)
+        centre = np.mean(np.array(list(pos.values())), axis=0)
+        pos = {node: (x - float(centre[0]), y - float(centre[1])) for node, (x, y) in pos.items()}
+        radius = max(0.6, max(math.hypot(x, y) for x, y in pos.values()) + 0.6)
+        shapes.append((pos, radius))
+    joined = sorted({i for pair in inner for i in pair})
+    centres: dict[int, np.ndarray] = {}
+    if joined:
+        C = nx.Graph()
+        C.add_nodes_from(joined)
+        C.add_weighted_edges_from((a, b, float(w)) for (a, b), w in sorted(inner.items()))
+        spring = nx.spring_layout(C, weight="weight", seed=0, iterations=200)
+        radii = np.array([shapes[i][1] for i in joined])
+        xy = np.array([spring[i] for i in joined], dtype=float)
+        xy *= math.sqrt(float((radii ** 2).sum())) * 0.5  # tight: the overlaps are pushed apart next
+        centres = dict(zip(joined, _separate(xy, radii)))
+    boxes: list[tuple[list[Any], np.ndarray]] = []
+    if centres:
+        members = [node for i in joined for node in shapes[i][0]]
+        boxes.append((members, np.array([(centres[i][0] + x, centres[i][1] + y)
+                                         for i in joined for x, y in shapes[i][0].values()])))
+    for i, (pos, _) in enumerate(shapes):
+        if i not in centres:
+            boxes.append((list(pos), np.array(list(pos.values()))))
+    # pack: the joined communities first, then the others, in rows as wide as a screen
+    flat: list[Any] = []
+    for members, _ in boxes:
+        flat.extend(members)
+    number = {node: n for n, node in enumerate(flat)}
+    packed = _pack([([number[node] for node in members], xy) for members, xy in boxes], MAP_ASPECT)
+    return _to_pixels({flat[n]: xy for n, xy in packed.items()})
+
+
+def _separate(xy: np.ndarray, radii: np.ndarray, *, gap: float = 0.8, rounds: int = 200) -> list[np.ndarray]:
+    """Circles at ``xy`` with ``radii`` pushed apart along the line between them until none overlap."""
+    xy = xy.copy()
+    n = len(xy)
+    if n > 1:
+        need = radii[:, None] + radii[None, :] + gap
+        np.fill_diagonal(need, 0.0)
+        for _ in range(rounds):
+            delta = xy[:, None, :] - xy[None, :, :]
+            distance = np.sqrt((delta ** 2).sum(axis=2))
+            np.fill_diagonal(distance, np.inf)
+            overlap = np.clip(need - distance, 0.0, None)
+            if not overlap.any():
+                break
+            distance = np.where(np.isfinite(distance), np.maximum(distance, 1e-6), 1.0)
+            push = (delta / distance[:, :, None]) * (overlap / 2)[:, :, None]
+            xy += push.sum(axis=1)
+    return [row for row in xy]
+
+
+def mention_marks(sentence: str, *names: Iterable[str]) -> list[list[int]]:
+    """``[start, end]`` of the first mention in ``sentence`` of each entity, given by its names, in text order.
+
+    Each entity is looked for under its names in order (the label first), as
+    written and then in any case, as a whole word (a plural ``s`` allowed);
+    marks never overlap.
+
+    >>> sentence = "MUSt3R extends DUSt3R to many views."
+    >>> mention_marks(sentence, ["MUSt3R"], ["DUSt3R", "Dust3R model"])
+    [[0, 6], [15, 21]]
+    >>> mention_marks("GNNs for graphs", ["graph neural network", "GNN"], ["nothing here"])
+    [[0, 4]]
+    """
+    marks: list[list[int]] = []
+    folded = sentence.lower()
+    if len(folded) != len(sentence):  # lower-casing moved the offsets (a rare letter): match case as it is
+        folded = sentence
+    for group in names:
+        # the names in their order (the label first), each followed by its singular where it is a plural
+        # ("diffusion models" in "a diffusion model"); all as written, then all in any case, so that the
+        # label's "3D reconstruction" is found before the "3D Reconstruction" of a longer name
+        ordered = list(dict.fromkeys(v for n in group if n and n.strip()
+                                     for v in (n, n[:-1] if len(n) > 3 and n.endswith("s") else n)))
+        found = next((f for f in (_find_word(sentence, name, marks) for name in ordered) if f), None)
+        if found is None and folded is not sentence:
+            found = next((f for f in (_find_word(folded, name.lower(), marks) for name in ordered) if f), None)
+        if found is not None:
+            marks.append(found)
+    return sorted(marks)
+
+
+def _find_word(text: str, name: str, taken: list[list[int]]) -> list[int] | None:
+    """The first whole-word occurrence of ``name`` in ``text`` (a plural ending allowed) clear of ``taken``."""
+    if not name:
+        return None
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        for suffix in ("es", "s", ""):
+            if text.startswith(suffix, end):
+                stop = end + len(suffix)
+                if (not (at and text[at - 1].isalnum()) and not (stop < len(text) and text[stop].isalnum())
+                        and all(stop <= a or at >= b for a, b in taken)):
+                    return [at, stop]
+        at = text.find(name, at + 1)
+    return None
+
+
+def _names(G: nx.MultiDiGraph, node: Any) -> list[str]:
+    """The names an entity is written as (label and aliases); none for a paper."""
+    attrs = G.nodes[node] if node in G else {}
+    if attrs.get(schema.TYPE) == schema.PAPER:
+        return []
+    return [str(n) for n in (attrs.get(schema.LABEL), *(attrs.get(schema.ALIASES) or ())[:20]) if n]
+
+
+def _newest_first(G: nx.MultiDiGraph, papers: Iterable[Any]) -> list[str]:
+    def order(paper: str) -> tuple:
+        year = G.nodes[paper].get(schema.YEAR) if paper in G else None
+        return (-year if isinstance(year, int) and not isinstance(year, bool) else 1, paper)
+
+    return sorted({str(p) for p in papers}, key=order)
+
+
+def _paper_records(G: nx.MultiDiGraph, papers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Title, year and outward links of each paper named (those in the graph), by paper id."""
+    records = {}
+    for pid in sorted(papers):
+        if pid not in G:
+            continue
+        attrs = G.nodes[pid]
+        record: dict[str, Any] = {"title": _shorten(str(attrs.get(schema.LABEL) or pid), 200)}
+        if isinstance(attrs.get(schema.YEAR), int):
+            record["year"] = attrs[schema.YEAR]
+        links = paper_links(attrs)
+        url = str(attrs.get(schema.URL) or "")
+        if not links and re.match(r"https?://", url, re.IGNORECASE) and len(url) <= 500:
+            links = [["link", url]]
+        if links:
+            record["links"] = links
+        records[pid] = record
+    return records
+
+
+def _start_support(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> int:
+    """The lowest minimum support at which the map shows at most MAP_START_NODES entities with a relation."""
+    linked = {end for e in edges for end in (e["from"], e["to"])}
+    supports = sorted((n["support"] for n in nodes if n["id"] in linked), reverse=True)
+    if len(supports) <= MAP_START_NODES:
+        return 1
+    return supports[MAP_START_NODES] + 1
+
+
+def _map_note(G: nx.MultiDiGraph, M: nx.MultiDiGraph, nodes: list[dict[str, Any]]) -> str:
+    entities = sum(1 for _, kind in G.nodes(data=schema.TYPE) if kind in ("method", "task", "dataset"))
+    papers = sum(1 for _, kind in G.nodes(data=schema.TYPE) if kind == schema.PAPER)
+    shown = f"{len(nodes)} of {entities}" if len(nodes) < entities else str(len(nodes))
+    together = sum(1 for *_, k in M.edges(keys=True) if k == STUDIED_WITH)
+    return (f"Method map: {shown} methods, tasks and datasets of {papers} papers; "
+            f"{M.number_of_edges() - together} relations and {together} studied-together links.")
 
 
 def _legend(present: set, styles: dict, other: tuple, values: list, *, solid: bool = False) -> list[dict[str, Any]]:
@@ -675,15 +1053,21 @@ def paper_links(attrs: dict[str, Any]) -> list[list[str]]:
     return [[f"{_LINK_NAMES[kind]} {_shorten(str(given[kind]), 200)}", url] for kind, url in urls]
 
 
-def _edge_record(index: int, head: str, tail: str, key: Any, attrs: dict[str, Any]) -> dict[str, Any]:
+def _edge_record(index: int, head: str, tail: str, key: Any, attrs: dict[str, Any],
+                 names: list[list[str]] | None = None) -> dict[str, Any]:
     evidence = [item for item in attrs.get(schema.EVIDENCE) or () if isinstance(item, dict)]
     shown = []
     for item in evidence[:EVIDENCE_SHOWN]:
         paper = str(item.get("paper") or "")
-        shown.append({
+        sentence = _shorten(str(item.get("sentence") or ""), SENTENCE_CHARS)
+        record = {
             "paper": paper if paper.startswith(f"{schema.PAPER}:") else schema.paper_node_id(paper),
-            "sentence": _shorten(str(item.get("sentence") or ""), SENTENCE_CHARS),
-        })
+            "sentence": sentence,
+        }
+        marks = mention_marks(sentence, *names) if names else []
+        if marks:
+            record["marks"] = marks
+        shown.append(record)
     return {
         "id": f"e{index}",
         "from": head,

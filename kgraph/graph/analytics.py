@@ -157,3 +157,45 @@ def _leiden(edges: list[tuple[str, str, float]], *, seed: int, resolution: float
 
     _, membership = graspologic_native.leiden(edges, resolution=resolution, seed=seed, use_modularity=True)
     return membership
+
+
+# --------------------------------------------------------------------------- years
+
+
+def paper_year(G: nx.MultiDiGraph, node: str) -> int | None:
+    """A paper's year, where the graph has one as an integer (None for anything else).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:a", type="paper", year=2024)
+    >>> G.add_node("paper:b", type="paper", year="2024")
+    >>> paper_year(G, "paper:a"), paper_year(G, "paper:b"), paper_year(G, "paper:c")
+    (2024, None, None)
+    """
+    if node not in G:
+        return None
+    year = G.nodes[node].get(s.YEAR)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def papers_per_year(G: nx.MultiDiGraph, papers: Iterable[str]) -> dict[int, int]:
+    """How many of ``papers`` (distinct paper node ids) carry each year, by year; papers without one are left out.
+
+    The viewer's bar charts and ``kgraph query trends`` both count with this.
+
+    >>> G = nx.MultiDiGraph()
+    >>> for i, year in enumerate([2023, 2024, 2024, None]):
+    ...     G.add_node(f"paper:{i}", type="paper", year=year)
+    >>> papers_per_year(G, ["paper:2", "paper:0", "paper:1", "paper:3", "paper:1"])
+    {2023: 1, 2024: 2}
+    """
+    counts: dict[int, int] = {}
+    for paper in set(papers):
+        year = paper_year(G, paper)
+        if year is not None:
+            counts[year] = counts.get(year, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def corpus_years(G: nx.MultiDiGraph) -> dict[int, int]:
+    """Papers of the corpus per year (papers without a year left out), by year."""
+    return papers_per_year(G, (n for n, t in G.nodes(data=s.TYPE) if t == s.PAPER))

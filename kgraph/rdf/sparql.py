@@ -34,8 +34,9 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from ..errors import ConfigError, KGraphError
 from ..export.rdf import NODE_CLASSES, PREFIXES
 
 ENGINES = ("oxigraph", "rdflib")
-OUTPUT_FORMATS = ("table", "csv", "json")
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 QUERY_PREFIXES: dict[str, str] = {**PREFIXES, "rdfs": str(RDFS), "owl": str(OWL)}
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -79,6 +80,7 @@ class QueryResult:
     ``kind`` is ``"select"``, ``"ask"`` (then ``boolean`` holds the answer and
     there are no rows) or ``"graph"`` (CONSTRUCT and DESCRIBE: one row per
     triple, with variables ``subject``, ``predicate``, ``object``, sorted).
+    ``truncated`` is true when a row limit left rows out.
     """
 
     variables: tuple[str, ...]
@@ -86,6 +88,7 @@ class QueryResult:
     kind: str = "select"
     boolean: bool | None = None
     prefixes: Mapping[str, str] = field(default_factory=lambda: dict(QUERY_PREFIXES), compare=False)
+    truncated: bool = False
 
     def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
         return iter(self.rows)
@@ -121,6 +124,18 @@ class QueryResult:
             writer.writerow(["" if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in row])
         return out.getvalue()
 
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: ``?var`` headers, terms in their N-Triples syntax (ASK: ``boolean``).
+
+        >>> QueryResult(("a", "b"), ((URIRef("http://x/1"), Literal("tab\\there")),)).to_tsv().splitlines()
+        ['?a\\t?b', '<http://x/1>\\t"tab\\\\there"']
+        """
+        if self.kind == "ask":
+            return "boolean\n" + ("true" if self.boolean else "false") + "\n"
+        lines = ["\t".join("?" + var for var in self.variables)]
+        lines += ["\t".join("" if v is None else ntriples_term(v) for v in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON."""
         if self.kind == "ask":
@@ -148,10 +163,10 @@ class QueryResult:
         return "\n".join(lines) + "\n"
 
     def format(self, output_format: str) -> str:
-        """The result as ``table``, ``csv`` or ``json`` text."""
+        """The result as ``table``, ``csv``, ``tsv`` or ``json`` text."""
         if output_format not in OUTPUT_FORMATS:
             raise ConfigError(f"unknown output format {output_format!r}; expected one of {', '.join(OUTPUT_FORMATS)}")
-        return {"table": self.to_table, "csv": self.to_csv, "json": self.to_json}[output_format]()
+        return {"table": self.to_table, "csv": self.to_csv, "tsv": self.to_tsv, "json": self.to_json}[output_format]()
 
     def _short(self, value: Node | None, max_width: int) -> str:
         if value is None:
@@ -188,6 +203,7 @@ def sparql(
     *,
     bindings: Mapping[str, Any] | None = None,
     engine: str | None = None,
+    limit: int | None = None,
 ) -> QueryResult:
     """Run ``query`` on ``graph``: a build directory, an RDF file, an rdflib Graph or a pyoxigraph Store.
 
@@ -195,8 +211,13 @@ def sparql(
     a ``str`` (a plain string literal), an ``int``, ``float`` or ``bool`` (typed
     literals). ``engine`` picks how a file is queried (``"oxigraph"``, the
     default, or ``"rdflib"``); a Graph or Store is queried by its own engine.
-    Raises :class:`QueryError` for bad syntax or an unknown variable.
+    ``limit`` keeps at most that many rows (triples of a CONSTRUCT) and marks
+    the result ``truncated`` when there were more; pyoxigraph stops evaluating
+    there where the query allows it. Raises :class:`QueryError` for bad syntax
+    or an unknown variable.
     """
+    if limit is not None and limit < 0:
+        raise QueryError(f"the row limit must be 0 or more, not {limit}")
     terms = {name: to_term(value) for name, value in (bindings or {}).items()}
     check_local(query)
     _check_variables(query, terms)
@@ -207,12 +228,12 @@ def sparql(
 
         graph = read_rdf(graph) if (engine or "oxigraph") == "rdflib" else read_oxigraph(graph)
     if isinstance(graph, Graph):
-        result = _query_rdflib(graph, query, terms)
+        result = _query_rdflib(graph, query, terms, limit)
         bases = [str(base) for base in graph.objects(None, VOID.uriSpace)]
     else:
         import pyoxigraph as ox
 
-        result = _query_oxigraph(graph, query, terms)
+        result = _query_oxigraph(graph, query, terms, limit)
         bases = [q.object.value for q in graph.quads_for_pattern(None, ox.NamedNode(str(VOID.uriSpace)), None)]
     return replace(result, prefixes=display_prefixes(bases))
 
@@ -319,7 +340,16 @@ def _check_variables(query: str, terms: Mapping[str, Node]) -> None:
             raise QueryError(f"the query has no variable ?{name} to bind; its variables: {listed}")
 
 
-def _query_rdflib(graph: Graph, query: str, terms: Mapping[str, Node]) -> QueryResult:
+def _take(items: Iterable[Any], limit: int | None) -> tuple[list[Any], bool]:
+    """At most ``limit`` items (all for ``None``), and whether more were left."""
+    iterator = iter(items)
+    if limit is None:
+        return list(iterator), False
+    kept = list(islice(iterator, limit))
+    return kept, next(iterator, None) is not None
+
+
+def _query_rdflib(graph: Graph, query: str, terms: Mapping[str, Node], limit: int | None = None) -> QueryResult:
     try:
         result = graph.query(query, initNs=QUERY_PREFIXES,
                              initBindings={Variable(name): term for name, term in terms.items()})
@@ -327,17 +357,19 @@ def _query_rdflib(graph: Graph, query: str, terms: Mapping[str, Node]) -> QueryR
         if kind == "ASK":
             return QueryResult((), (), kind="ask", boolean=bool(result.askAnswer))
         if kind in ("CONSTRUCT", "DESCRIBE"):
-            return _graph_result(result.graph)
+            triples, truncated = _take(result.graph, limit)
+            return _graph_result(triples, truncated)
         variables = tuple(str(v) for v in result.vars)
-        rows = tuple(tuple(_normal(row[i]) for i in range(len(variables))) for row in result)
+        solutions, truncated = _take(result, limit)
+        rows = tuple(tuple(_normal(row[i]) for i in range(len(variables))) for row in solutions)
     except KGraphError:
         raise
     except Exception as exc:  # pyparsing and rdflib raise assorted errors for bad queries
         raise QueryError(f"query failed (rdflib): {_first_line(exc)}") from exc
-    return QueryResult(variables, rows)
+    return QueryResult(variables, rows, truncated=truncated)
 
 
-def _query_oxigraph(store: Any, query: str, terms: Mapping[str, Node]) -> QueryResult:
+def _query_oxigraph(store: Any, query: str, terms: Mapping[str, Node], limit: int | None = None) -> QueryResult:
     import pyoxigraph as ox
 
     projected = _projected_variables(query)
@@ -349,22 +381,24 @@ def _query_oxigraph(store: Any, query: str, terms: Mapping[str, Node]) -> QueryR
         if isinstance(result, ox.QueryBoolean):
             return QueryResult((), (), kind="ask", boolean=bool(result))
         if isinstance(result, ox.QueryTriples):
+            triples, truncated = _take(result, limit)
             graph = Graph()
-            for triple in result:
+            for triple in triples:
                 graph.add((_from_oxigraph(triple.subject), _from_oxigraph(triple.predicate),
                            _from_oxigraph(triple.object)))
-            return _graph_result(graph)
+            return _graph_result(graph, truncated)
         variables = tuple(v.value for v in result.variables)
-        rows = tuple(tuple(_from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result)
+        solutions, truncated = _take(result, limit)
+        rows = tuple(tuple(_from_oxigraph(solution[i]) for i in range(len(variables))) for solution in solutions)
     except (SyntaxError, RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"query failed (oxigraph): {_first_line(exc)}") from exc
-    return QueryResult(variables, rows)
+    return QueryResult(variables, rows, truncated=truncated)
 
 
-def _graph_result(graph: Graph) -> QueryResult:
-    rows = sorted(((s, p, o) for s, p, o in graph), key=lambda t: tuple(n.n3() for n in t))
+def _graph_result(triples: Iterable[tuple[Node, Node, Node]], truncated: bool = False) -> QueryResult:
+    rows = sorted(((s, p, o) for s, p, o in triples), key=lambda t: tuple(n.n3() for n in t))
     return QueryResult(("subject", "predicate", "object"), tuple(tuple(_normal(n) for n in t) for t in rows),
-                       kind="graph")
+                       kind="graph", truncated=truncated)
 
 
 def _projected_variables(query: str) -> set[str]:
@@ -459,6 +493,27 @@ def _python(value: Node | None) -> Any:
     if isinstance(value, Literal):
         return value.toPython()
     return str(value)
+
+
+def ntriples_term(value: Node) -> str:
+    """A term in its N-Triples syntax (as SPARQL TSV writes it): quotes, tabs and line breaks escaped.
+
+    >>> print(ntriples_term(Literal('say "hi"\\n', lang="en")), ntriples_term(Literal(3)))
+    "say \\"hi\\"\\n"@en "3"^^<http://www.w3.org/2001/XMLSchema#integer>
+    """
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, BNode):
+        return f"_:{value}"
+    text = str(value).translate(_TSV_ESCAPES)
+    if value.language:
+        return f'"{text}"@{value.language}'
+    if value.datatype is not None and value.datatype != XSD.string:
+        return f'"{text}"^^<{value.datatype}>'
+    return f'"{text}"'
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def _json_term(value: Node) -> dict[str, str]:
