@@ -139,3 +139,21 @@ def test_relations_stats_shows_counts_by_type_and_support(tmp_path):
     rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines() if line.startswith("  ")}
     assert rows["used_for"] == ["2", "1", "0", "1", "3", "1"]
     assert rows["extends"] == ["1", "1", "0", "0", "1", "0"]
+
+
+def test_relations_subject_rules_need_a_parse():
+    """Without a parse there is no subject: spaCy's Span.root of an unparsed doc reads unset memory
+    (it crashed the fast pipeline on real arXiv abstracts)."""
+    import spacy
+
+    from kgraph.nlp.candidates import Candidate
+    from kgraph.nlp.relations import _clause_subject, _sentence_subject
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Through experiments on segmentation, BarNet demonstrates strong results.")
+    sent = next(doc.sents)
+    task = Candidate(3, 4, EntityType.TASK, "test")
+    method = Candidate(5, 6, EntityType.METHOD, "test")
+    assert _sentence_subject(sent, [task, method], [1]) is None
+    assert _clause_subject(doc, [task, method], [1], task) is None

@@ -202,6 +202,8 @@ def _clause_subject(doc: Doc, mentions, methods, target: Candidate) -> int | Non
     "BarNet is based on U-Net and is used for segmentation": the subject of
     "used" (inherited from the first of two conjoined verbs) is BarNet.
     """
+    if not is_parsed(doc):  # no parse, no clause: and a Span's root reads the parse's arrays
+        return None
     token = doc[target.start : target.end].root
     verb = next((t for t in token.ancestors if t.pos_ in {"VERB", "AUX"}), None)
     while verb is not None:
@@ -218,7 +220,10 @@ def _clause_subject(doc: Doc, mentions, methods, target: Candidate) -> int | Non
 
 
 def _sentence_subject(sent: Span, mentions, methods) -> int | None:
-    """The method that is the subject of the sentence's main verb, if one is."""
+    """The method that is the subject of the sentence's main verb, if one is (never without a parse:
+    spaCy's ``Span.root`` of an unparsed doc reads memory that was never set)."""
+    if not is_parsed(sent.doc):
+        return None
     subjects = [c for c in sent.root.children if c.dep_ in {"nsubj", "nsubjpass"}]
     for subject in subjects[:1]:
         for i in methods:
