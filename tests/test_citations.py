@@ -192,7 +192,7 @@ def test_citations_cited_query_from_the_command_line(works_build) -> None:
 def test_citations_html_draws_cites_edges_and_links_papers(works_build) -> None:
     result, out = works_build
     G = result.graph
-    data = _page_data(G, G, sorted(G), {}, size_by="degree", focus=None, large=False)
+    data = _page_data(G, G, sorted(G), {}, size_by="degree", large=False)
     assert "cites" in {entry["name"] for entry in data["relations"]}
     attention = next(n for n in data["nodes"] if n["id"] == ATTENTION)
     assert attention["links"] == [
