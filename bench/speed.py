@@ -8,7 +8,7 @@ For en_core_web_sm's whole pipeline (the anchor), kgraph's default and its
 - one process: words and abstracts per CPU second (``time.process_time``:
   what one core does, whatever else the machine runs) and the ratio to
   en_core_web_sm's words per CPU second;
-- two processes (spaCy's ``n_process=2``): words and abstracts per wall-clock
+- two worker processes (as ``kgraph build -j 2``): words and abstracts per wall-clock
   second;
 - with ``--silver``: paper-level F1 of entities, relations and proposals on the
   annotated development split (``kgraph eval silver``'s scores).
