@@ -52,11 +52,11 @@ train: train-encoder train-pairs train-fast
 # the annotated abstracts' training split, a 3-epoch schedule stopped after its second epoch
 # (about 60 minutes on 2 cores); docs/NER_MODEL_CARD.md
 train-encoder: train-tools
-	$(BIN)/python -m kgraph.nlp.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2
+	$(BIN)/python -m kgraph.training.encoder $(SILVER) -o kgraph/resources/ner/default --epochs 3 --stop-after 2
 
 train-pairs: train-tools
-	$(BIN)/python -m kgraph.nlp.training.pairs $(SILVER) kgraph/resources/ner/default
+	$(BIN)/python -m kgraph.training.pairs $(SILVER) kgraph/resources/ner/default
 
 train-fast: train-tools
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-	  $(BIN)/python -m kgraph.nlp.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast
+	  $(BIN)/python -m kgraph.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast

@@ -69,18 +69,15 @@ def build(inputs: list[Path], output: Path, **settings) -> dict:
 
 
 def bare(inputs: list[Path]) -> dict:
-    """Extraction alone: the default pipeline over the same papers on two processes, docs dropped."""
+    """Extraction alone: the default pipeline over the same papers on two worker processes, docs dropped."""
+    from ner_speed import _run_pool
+
     from kgraph.config import Config
     from kgraph.nlp.extract import paper_text
-    from kgraph.nlp.pipeline import load_pipeline
     from kgraph.run import read_papers
 
     texts = [paper_text(p) for p in read_papers(Config(inputs=tuple(inputs)), [])]
-    nlp = load_pipeline()
-    start = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=32, n_process=2):
-        pass
-    seconds = time.perf_counter() - start
+    seconds = _run_pool("default", texts, 2, 32)
     return {"papers": len(texts), "seconds": round(seconds, 1), "papers_per_s": round(len(texts) / seconds, 2)}
 
 

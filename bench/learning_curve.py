@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--stop-after", type=int, default=2, help="epochs run of that schedule (as the shipped model)")
     args = parser.parse_args(argv)
-    from kgraph.nlp.training import encoder, pairs
+    from kgraph.training import encoder, pairs
 
     rows = []
     todo = [(float(f), None) for f in args.fractions.split(",") if f.strip()]

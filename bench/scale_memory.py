@@ -4,8 +4,9 @@ Runs :func:`kgraph.run.build` in this process with a thread sampling the
 resident set every 10 ms, and prints, for each stage, its CPU seconds, the
 resident memory before and after it and the highest seen during it. The stages
 are the functions :mod:`kgraph.run` calls (read and extract, resolve,
-``extractions.jsonl``, communities, graph, report, each output), wrapped here,
-not changed. Nothing is asserted.
+communities, graph, report) and the outputs :mod:`kgraph.export.outputs`
+writes (``extractions.jsonl``, each output written whole, each group of files
+made of fragments), wrapped here, not changed. Nothing is asserted.
 
 With a filled extraction cache, this measures everything after extraction at
 full size without extracting again:
@@ -22,6 +23,7 @@ which also catches what falls between two samples.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import threading
 import time
@@ -30,13 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-STAGES = ("extract", "resolve", "write_extractions", "graph_communities", "build_graph", "make_report",
-          "write_graph_json", "write_graphml", "write_html", "write_rdf_files", "_write_staged")
+STAGES = ("extract", "resolve", "graph_communities", "build_graph", "make_report")
+OUTPUT_STAGES = ("write_extractions", "write_graph")  # methods of kgraph.export.outputs.StagedOutputs
 
 
 def main() -> None:
     import psutil
 
+    import kgraph.export.outputs as outputs
     import kgraph.run as run
     from kgraph.config import Config
 
@@ -69,6 +72,14 @@ def main() -> None:
 
     for name in STAGES:
         setattr(run, name, traced(name, getattr(run, name)))
+    for name in OUTPUT_STAGES:
+        setattr(outputs.StagedOutputs, name, traced(name, getattr(outputs.StagedOutputs, name)))
+    write_group = outputs.StagedOutputs._write_group  # a group of files made of fragments (json, rdf, ...)
+    outputs.StagedOutputs._write_group = lambda self, output, *rest: traced(f"write {output.group}", write_group)(
+        self, output, *rest)
+    for key, output in list(outputs.OUTPUTS.items()):
+        if output.write is not None:
+            outputs.OUTPUTS[key] = dataclasses.replace(output, write=traced(f"write {key}", output.write))
     config = Config(inputs=(args.corpus,), output_dir=args.output, processes=args.processes,
                     outputs=tuple(args.outputs.split(",")))
     result = run.build(config=config)

@@ -81,7 +81,8 @@ def main() -> None:
     from kgraph.config import Config
     from kgraph.graph import build_graph
     from kgraph.resolve import resolve
-    from kgraph.run import extract, make_report, write_outputs
+    from kgraph.export.outputs import write_outputs
+    from kgraph.run import extract, make_report
 
     steps = []
 

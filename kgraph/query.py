@@ -5,7 +5,8 @@ makes (or :func:`~kgraph.export.json.read_graph_json` reads back); each returns
 frozen dataclasses and never changes the graph. Entities are named by their
 label or any alias, in any case or spelling variant (``"fast3r"``,
 ``"Fast 3D reconstruction"``, ``"method:fast-3d-reconstruction"``); a name
-that is not in the graph raises :class:`EntityNotFound` with the closest names.
+that is not in the graph raises :class:`~kgraph.errors.EntityNotFound` with the
+closest names; every command resolves names so (:mod:`kgraph.graph.lookup`).
 
 >>> G = example_graph()
 >>> [m.method.label for m in methods_for_task(G, "camera pose estimation")]
@@ -16,20 +17,18 @@ Fast 3D Reconstruction extends DUSt3R
 >>> find_entity(G, "Fsat3R")
 Traceback (most recent call last):
 ...
-kgraph.query.EntityNotFound: no entity named 'Fsat3R'; closest: Fast3R (method), DUSt3R (method), MUSt3R (method)
+kgraph.errors.EntityNotFound: no entity named 'Fsat3R'; closest: Fast3R (method), DUSt3R (method), MUSt3R (method)
 """
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
-from rapidfuzz import fuzz, process, utils
 
-from .errors import KGraphError
+from .errors import ConfigError, EntityNotFound, NoPath
 from .graph import schema as s
 from .graph.analytics import (
     CENTRALITY_MEASURES,
@@ -38,8 +37,9 @@ from .graph.analytics import (
     corpus_years,
     papers_per_year,
 )
+from .graph.lookup import NodeRef, Suggestion, closest_names, find_entity, lookup_keys, node_names
+from .graph.lookup import node_ref as _ref
 from .model import PAPER_RELATIONS, Evidence, RelationType
-from .resolve.normalize import entity_key, singular_acronym
 
 __all__ = [
     "CENTRALITY_MEASURES", "CitedPaper", "Community", "Emerging", "EntityDetails", "EntityNotFound", "Neighbor",
@@ -71,45 +71,7 @@ _VERBS = {
 assert set(_VERBS) == {r.value for r in RelationType}
 
 
-class EntityNotFound(KGraphError):
-    """A name that matches no node; ``suggestions`` holds the closest ones."""
-
-    def __init__(self, name: str, suggestions: tuple[Suggestion, ...] = (), *, type: str | None = None):
-        self.name = name
-        self.suggestions = suggestions
-        what = f"{type} " if type else "entity "
-        message = f"no {what}named {name!r}"
-        if suggestions:
-            message += "; closest: " + ", ".join(f"{sug.name} ({sug.node.type})" for sug in suggestions)
-        super().__init__(message)
-
-
-class NoPath(KGraphError):
-    """Two entities that no chain of relations connects."""
-
-
 # --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class NodeRef:
-    """A node as answers show it: its id, type and label (a paper's label is its title)."""
-
-    id: str
-    type: str
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A name close to one that was not found: the name, its node and the rapidfuzz score (0-100)."""
-
-    name: str
-    node: NodeRef
-    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,105 +241,6 @@ class EntityDetails:
 # --------------------------------------------------------------------------- lookup
 
 
-def _ref(G: nx.MultiDiGraph, node: str) -> NodeRef:
-    data = G.nodes[node]
-    return NodeRef(node, str(data.get(s.TYPE, "")), str(data.get(s.LABEL) or node))
-
-
-def _lookup_keys(text: str) -> tuple[str, str, str]:
-    """Ever looser keys for a name: canonical, case-folded, letters and digits only."""
-    words = text.split()
-    if words:
-        words[-1] = singular_acronym(words[-1])
-    key = entity_key(" ".join(words))
-    folded = key.casefold()
-    return key, folded, re.sub(r"[\W_]+", "", folded)
-
-
-def _names(G: nx.MultiDiGraph, node: str) -> list[tuple[str, bool]]:
-    """(name, is_label) for every name of a node, label first."""
-    data = G.nodes[node]
-    names = [(str(data.get(s.LABEL) or ""), True)]
-    names += [(str(alias), False) for alias in data.get(s.ALIASES) or ()]
-    return [(name, is_label) for name, is_label in names if name]
-
-
-def _rank_candidate(G: nx.MultiDiGraph, node: str, is_label: bool) -> tuple:
-    data = G.nodes[node]
-    return (data.get(s.TYPE) == s.PAPER, not is_label, -len(data.get(s.PAPERS) or ()), node)
-
-
-def find_entity(G: nx.MultiDiGraph, name: str, *, type: str | None = None) -> NodeRef:
-    """The node a name stands for: a node id, a label or an alias, in any case or variant.
-
-    Exact spellings win over case-folded ones, which win over ones that differ
-    only in spaces and punctuation; among equals, a label beats an alias, an
-    entity beats a paper title, and the entity in more papers wins. ``type``
-    restricts the search to one node type. An unknown name raises
-    :class:`EntityNotFound` with the closest names (rapidfuzz ``WRatio``).
-
-    >>> G = example_graph()
-    >>> find_entity(G, "fast3r")
-    NodeRef(id='method:fast-3d-reconstruction', type='method', label='Fast 3D Reconstruction')
-    >>> find_entity(G, "camera-pose estimation").id
-    'task:camera-pose-estimation'
-    >>> find_entity(G, "3D reconstruction", type="method")
-    Traceback (most recent call last):
-    ...
-    kgraph.query.EntityNotFound: no method named '3D reconstruction'; closest: Fast 3D Reconstruction (method)
-    """
-    wanted = _lookup_keys(name)
-    if name in G and (type is None or G.nodes[name].get(s.TYPE) == type):
-        return _ref(G, name)
-    best: tuple | None = None
-    for node, data in G.nodes(data=True):
-        if type is not None and data.get(s.TYPE) != type:
-            continue
-        for text, is_label in _names(G, node):
-            keys = _lookup_keys(text)
-            tier = next((i for i in range(3) if keys[i] == wanted[i] and wanted[i]), None)
-            if tier is None:
-                continue
-            candidate = (tier, *_rank_candidate(G, node, is_label))
-            if best is None or candidate < best:
-                best = candidate
-    if best is not None:
-        return _ref(G, best[-1])
-    raise EntityNotFound(name, closest_names(G, name, type=type), type=type)
-
-
-def closest_names(G: nx.MultiDiGraph, name: str, *, type: str | None = None,
-                  limit: int = 3) -> tuple[Suggestion, ...]:
-    """The entities whose label or alias is closest to ``name`` (rapidfuzz ``WRatio``), one name each.
-
-    Papers are searched by title only when ``type="paper"``.
-
-    >>> [(sug.name, sug.node.id) for sug in closest_names(example_graph(), "Must3r reconstrution", limit=2)]
-    [('MUSt3R', 'method:must3r'), ('3D reconstruction', 'task:3d-reconstruction')]
-    """
-    choices: list[str] = []
-    owners: list[tuple[str, str]] = []  # (node, type), aligned with choices
-    for node, data in sorted(G.nodes(data=True)):
-        node_type = data.get(s.TYPE)
-        if (type is None and node_type == s.PAPER) or (type is not None and node_type != type):
-            continue
-        for text, _ in _names(G, node):
-            choices.append(text)
-            owners.append((node, str(node_type)))
-    matches = process.extract(name, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                              limit=None, score_cutoff=50)
-    seen: set[str] = set()
-    found: list[Suggestion] = []
-    for text, score, index in sorted(matches, key=lambda m: (-m[1], m[2])):
-        node, _ = owners[index]
-        if node not in seen:
-            seen.add(node)
-            found.append(Suggestion(text, _ref(G, node), round(float(score), 1)))
-        if len(found) == limit:
-            break
-    return tuple(found)
-
-
 # --------------------------------------------------------------------------- statements
 
 
@@ -444,11 +307,11 @@ def subtasks(G: nx.MultiDiGraph, task: str) -> tuple[NodeRef, ...]:
     ['3D reconstruction']
     """
     root = find_entity(G, task, type="task")
-    suffix = " " + _lookup_keys(root.label)[1]
+    suffix = " " + lookup_keys(root.label)[1]
     found = set()
     for node, data in G.nodes(data=True):
         if node != root.id and data.get(s.TYPE) == "task":
-            if any(_lookup_keys(text)[1].endswith(suffix) for text, _ in _names(G, node)):
+            if any(lookup_keys(text)[1].endswith(suffix) for text, _ in node_names(G, node)):
                 found.add(node)
     frontier = [root.id, *found]
     while frontier:  # part_of edges, followed down to any depth
@@ -524,7 +387,7 @@ def papers_for(G: nx.MultiDiGraph, *, method: str | None = None, dataset: str | 
     wanted = set(relations) if relations is not None else set(_PAPER_RELATIONS)
     unknown = wanted - _PAPER_RELATIONS
     if unknown:
-        raise KGraphError(f"unknown paper relation {sorted(unknown)[0]!r}; expected one of "
+        raise ConfigError(f"unknown paper relation {sorted(unknown)[0]!r}; expected one of "
                           f"{', '.join(sorted(_PAPER_RELATIONS))}")
     groups: list[list[str]] = []
     for kind, name in (("method", method), ("dataset", dataset), ("task", task)):
@@ -535,7 +398,7 @@ def papers_for(G: nx.MultiDiGraph, *, method: str | None = None, dataset: str | 
                 group += [t.id for t in subtasks(G, root.id)]
             groups.append(group)
     if not groups and citing_proposer is None:
-        raise KGraphError("papers: give a method, a dataset, a task or a method whose proposing papers are cited")
+        raise ConfigError("papers: give a method, a dataset, a task or a method whose proposing papers are cited")
     found: dict[str, list[Statement]] | None = None
     for group in groups:
         matches: dict[str, list[Statement]] = {}
@@ -594,10 +457,10 @@ def _proposers(G: nx.MultiDiGraph, name: str) -> list[str]:
     """The papers that propose the method or dataset ``name``, sorted; an error when there are none."""
     root = find_entity(G, name)
     if root.type == s.PAPER:
-        raise KGraphError(f"{name!r} is a paper; give a method or dataset, whose proposing papers are looked up")
+        raise ConfigError(f"{name!r} is a paper; give a method or dataset, whose proposing papers are looked up")
     papers = sorted(_paper_edges(G, root.id, {"proposes"}))
     if not papers:
-        raise KGraphError(f"no paper of the graph proposes {root.label} ({root.type})")
+        raise ConfigError(f"no paper of the graph proposes {root.label} ({root.type})")
     return papers
 
 
@@ -646,7 +509,7 @@ def related(G: nx.MultiDiGraph, name: str, *, limit: int | None = 10) -> tuple[R
     """
     root = find_entity(G, name)
     if root.type == s.PAPER:
-        raise KGraphError(f"{name!r} is a paper; `related` takes a method, task or dataset")
+        raise ConfigError(f"{name!r} is a paper; `related` takes a method, task or dataset")
     reasons: dict[str, list[Reason]] = {}
 
     def add(other: str, reason: Reason) -> None:
@@ -750,9 +613,9 @@ def top(G: nx.MultiDiGraph, *, by: str = "degree", type: str | None = None, limi
     [(1, '3D reconstruction', 2.0), (2, 'DUSt3R', 2.0)]
     """
     if type is not None and type not in s.NODE_TYPES:
-        raise KGraphError(f"unknown node type {type!r}; expected one of {', '.join(s.NODE_TYPES)}")
+        raise ConfigError(f"unknown node type {type!r}; expected one of {', '.join(s.NODE_TYPES)}")
     if by not in CENTRALITY_MEASURES:
-        raise KGraphError(f"unknown measure {by!r}; expected one of {', '.join(CENTRALITY_MEASURES)}")
+        raise ConfigError(f"unknown measure {by!r}; expected one of {', '.join(CENTRALITY_MEASURES)}")
     scores = centrality(G, by)
     nodes = [n for n in scores if (G.nodes[n].get(s.TYPE) == type if type else not _is_paper(G, n))]
     nodes.sort(key=lambda n: (-scores[n], str(G.nodes[n].get(s.LABEL) or n).casefold(), n))
@@ -805,7 +668,7 @@ def communities(G: nx.MultiDiGraph, *, seed: int = 0, min_size: int = 2, name_si
 
 def _entities(G: nx.MultiDiGraph, type: str | None) -> list[str]:
     if type is not None and type not in ENTITY_TYPES:
-        raise KGraphError(f"unknown entity type {type!r}; expected one of {', '.join(ENTITY_TYPES)}")
+        raise ConfigError(f"unknown entity type {type!r}; expected one of {', '.join(ENTITY_TYPES)}")
     wanted = (type,) if type else ENTITY_TYPES
     return [n for n, kind in G.nodes(data=s.TYPE) if kind in wanted]
 
@@ -855,7 +718,7 @@ def emerging(G: nx.MultiDiGraph, *, years: int = 3, type: str | None = None, min
     reconstruction 1 1 0.5 1.0 -0.5
     """
     if years < 1:
-        raise KGraphError(f"years must be at least 1, not {years}")
+        raise ConfigError(f"years must be at least 1, not {years}")
     corpus = corpus_years(G)
     if not corpus:
         return ()
@@ -892,7 +755,7 @@ def neighbors(G: nx.MultiDiGraph, name: str, *, depth: int = 1, papers: bool = T
     1 MUSt3R extends DUSt3R
     """
     if depth < 1:
-        raise KGraphError(f"depth must be at least 1, not {depth}")
+        raise ConfigError(f"depth must be at least 1, not {depth}")
     root = find_entity(G, name)
     seen = {root.id}
     found: list[Neighbor] = []

@@ -6,7 +6,6 @@ Nothing here prints; the CLI shows progress and the summary.
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import time
 from collections import Counter
@@ -18,18 +17,11 @@ from pathlib import Path
 import networkx as nx
 from spacy.language import Language
 
-from . import __version__
+from ._version import __version__
 from .config import Config
-from .errors import ConfigError, CorpusFormatError, ExportError
-from .export.atomic import atomic_files, atomic_write_text, check_output_directory, remove_stale_temps
-from .export.csv import write_csv_edges, write_csv_nodes
-from .export.extractions import write_extractions
-from .export.gexf import write_gexf
-from .export.graphml import write_graphml
-from .export.html import write_html
-from .export.json import write_graph_json
-from .export.rdf import RDF_SERIALIZATIONS, write_ontology, write_rdf_files
-from .export.splice import GraphDigests, Reuse
+from .errors import ConfigError, CorpusFormatError
+from .export.atomic import check_output_directory
+from .export.outputs import OUTPUT_FILES, staged_outputs
 from .graph import build_graph, graph_communities
 from .graph.citations import citation_relations
 from .graph.schema import COMMUNITY
@@ -44,21 +36,6 @@ from .model import Paper, PaperExtraction, Problem
 from .nlp.pipeline import PIPELINE_VERSION
 from .resolve import resolve
 from .resolve.entities import Resolution
-
-OUTPUT_FILES = {
-    "extractions": "extractions.jsonl",
-    "json": "graph.json",
-    "graphml": "graph.graphml",
-    "ttl": "graph.ttl",
-    "nt": "graph.nt",
-    "jsonld": "graph.jsonld",
-    "ontology": "ontology.ttl",
-    "html": "graph.html",
-    "report": "report.json",
-    "gexf": "graph.gexf",
-    "csv_nodes": "nodes.csv",
-    "csv_edges": "edges.csv",
-}
 
 
 @dataclass(frozen=True)
@@ -203,7 +180,6 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
         config = config.with_(output_dir=Path(output_dir))
     check_output_directory(config.output_dir)  # before the long part, not after it
     timings: dict[str, float] = {}
-    reused: dict[str, dict[str, int]] = {}
     start = time.perf_counter()
     stats = ExtractionStats()
     counts = FilterCounts()
@@ -217,22 +193,14 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
     resolution = resolve(extractions)
     mentions = sum(len(ex.mentions) for ex in extractions)
     timings["resolve_and_build"] = time.perf_counter() - t
-    _prepare_output_directory(config)
-    with atomic_files() as stage:
+    with staged_outputs(config) as outputs:
         # The records of every paper are the largest thing a build holds. They
         # are needed for extractions.jsonl and the paper nodes only, so that
         # file is written first and the records let go before the graph is
         # made: the graph and the records are never in memory together.
         t = time.perf_counter()
-        if "extractions" in config.outputs:
-            final = config.output_dir / OUTPUT_FILES["extractions"]
-            # a line is copied from the previous file only when the extraction cache names the pipeline
-            fingerprint = cache_fingerprint(config, nlp)
-            spliced = write_extractions(
-                extractions, resolution, stage(final),
-                reuse=_reuse(config, "extractions", {"extractions": final}) if fingerprint is not None else None,
-                extracted_by=fingerprint or "")
-            reused["extractions"] = {"copied": spliced.copied, "written": spliced.rendered}
+        # a line is copied from the previous file only when the extraction cache names the pipeline
+        outputs.write_extractions(extractions, resolution, extracted_by=cache_fingerprint(config, nlp))
         # a duplicate merged into a paper brings its ids and references (citations reach it by them)
         papers = merge_duplicates([ex.paper for ex in extractions], problems)
         extractions.clear()
@@ -253,13 +221,11 @@ def _build(inputs: Sequence[str | Path] | None, output_dir: str | Path | None, *
         t = time.perf_counter()
         if config.filters_records:
             report["papers"]["filtered_out"] = counts.dropped
-        rest = config.with_(outputs=tuple(name for name in config.outputs if name != "extractions"))
-        _write_staged(rest, graph, (), None, report, stage, reused)
-        files = tuple(config.output_dir / OUTPUT_FILES[name] for name in config.outputs)
+        outputs.write_graph(graph, report)
         timings["export"] += time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
-    return BuildResult(graph=graph, report=report, files=files, timings=timings, extraction=stats.as_dict(),
-                       reused=reused)
+    return BuildResult(graph=graph, report=report, files=outputs.files, timings=timings,
+                       extraction=stats.as_dict(), reused=outputs.reused)
 
 
 # Why a directory met in the inputs is not read (report.json's inputs.ignored): the build writes into it.
@@ -270,84 +236,6 @@ CACHE_DIRECTORY = "the extraction cache of this build"
 def _outputs(config: Config) -> dict[Path, str]:
     """The directories a build writes into, never read as its input, with the reason to give."""
     return {config.output_dir: OUTPUT_DIRECTORY, config.cache_path: CACHE_DIRECTORY}
-
-
-def _prepare_output_directory(config: Config) -> None:
-    out = config.output_dir
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
-    remove_stale_temps(out, [OUTPUT_FILES[name] for name in config.outputs])
-
-
-def write_outputs(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
-                  resolution: Resolution, report: dict) -> tuple[Path, ...]:
-    """Write the requested outputs into the output directory, all or none.
-
-    Each output is written to a hidden staging file; only when all are
-    written are they renamed into place (:func:`~kgraph.export.atomic.atomic_files`),
-    so a failure or a kill part-way leaves the previous outputs as they were.
-    Temporary files that a killed build left (over an hour old) are removed.
-    """
-    _prepare_output_directory(config)
-    with atomic_files() as stage:
-        return _write_staged(config, graph, extractions, resolution, report, stage)
-
-
-def _write_staged(config: Config, graph: nx.MultiDiGraph, extractions: Sequence[PaperExtraction],
-                  resolution: Resolution, report: dict, stage: Callable[[Path], Path],
-                  reused: dict | None = None) -> tuple[Path, ...]:
-    reused = {} if reused is None else reused
-    written = []
-    # with the cache, the per-node and per-edge digests that say which fragments each output may copy from
-    # its previous version: hashed once, shared by all the outputs
-    spliced_outputs = {"json", "graphml", *RDF_SERIALIZATIONS}
-    digests = GraphDigests.of(graph) if config.use_cache and spliced_outputs & set(config.outputs) else None
-    rdf_paths, rdf_finals = {}, {}  # RDF formats are written together, after the loop: one pass makes them all
-    for name in config.outputs:
-        final = config.output_dir / OUTPUT_FILES[name]
-        path = stage(final)
-        if name in RDF_SERIALIZATIONS:
-            rdf_paths[RDF_SERIALIZATIONS[name][0]] = path
-            rdf_finals[RDF_SERIALIZATIONS[name][0]] = final
-        elif name == "extractions":
-            write_extractions(extractions, resolution, path)
-        elif name == "json":
-            spliced = write_graph_json(graph, path, reuse=_reuse(config, "json", {"json": final}),
-                                       digests=digests)
-            reused["json"] = {"copied": spliced.copied, "written": spliced.rendered}
-        elif name == "graphml":
-            spliced = write_graphml(graph, path, reuse=_reuse(config, "graphml", {"graphml": final}),
-                                    digests=digests)
-            reused["graphml"] = {"copied": spliced.copied, "written": spliced.rendered}
-        elif name == "ontology":
-            write_ontology(path)
-        elif name == "html":
-            write_html(graph, path, max_nodes=config.html_max_nodes)
-        elif name == "gexf":
-            write_gexf(graph, path)
-        elif name == "csv_nodes":
-            write_csv_nodes(graph, path)
-        elif name == "csv_edges":
-            write_csv_edges(graph, path)
-        elif name == "report":
-            import json
-
-            atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        written.append(final)
-    if rdf_paths:
-        spliced = write_rdf_files(graph, rdf_paths, config.base_iri, reuse=_reuse(config, "rdf", rdf_finals),
-                                  digests=digests)
-        reused["rdf"] = {"copied": spliced.copied, "written": spliced.rendered}
-    return tuple(written)
-
-
-def _reuse(config: Config, group: str, finals: dict[str, Path]) -> Reuse | None:
-    """Where the outputs ``finals`` find their previous version's fragments; None without the cache."""
-    if not config.use_cache:
-        return None
-    return Reuse(config.cache_path / "fragments" / f"{group}.npz", finals)
 
 
 def make_report(config: Config, mentions: int, problems: Sequence[Problem],

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kgraph.cache import CACHE_FILE, ExtractionCache, dumps_entry, loads_entry, paper_key, pipeline_fingerprint
+from kgraph.engine.cache import (
+    CACHE_FILE,
+    ExtractionCache,
+    dumps_entry,
+    loads_entry,
+    paper_key,
+    pipeline_fingerprint,
+)
 from kgraph.model import (
     AcronymDefinition,
     EntityType,
@@ -101,6 +108,73 @@ def test_cache_fingerprint_follows_the_nlp_code(monkeypatch):
     assert pipeline_fingerprint() != base
 
 
+# A kgraph package as the fingerprint sees it: run-time nlp modules, training code (in both the old
+# nlp/training/ and the new training/ package), the records, models, the vocabulary, the exporters' resources.
+FAKE_PACKAGE = ("nlp/__init__.py", "nlp/pipeline.py", "nlp/training/__init__.py", "nlp/training/train.py",
+                "training/__init__.py", "training/train.py", "model.py", "resources/ner/default/model.onnx",
+                "resources/ner/fast/ner/model", "resources/pwc_vocab.jsonl", "resources/ontology.ttl")
+
+
+@pytest.fixture
+def fake_package(tmp_path, monkeypatch):
+    """A small stand-in for the kgraph package (one line per file), made the one the fingerprint hashes."""
+    from kgraph.engine import cache
+
+    package = tmp_path / "kgraph"
+    for name in FAKE_PACKAGE:
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(f"{name}\n".encode())
+    monkeypatch.setattr(cache, "PACKAGE_DIR", package)
+    return package
+
+
+@pytest.mark.parametrize(("name", "counts"), [
+    ("nlp/training/train.py", False),
+    ("nlp/training/new_loop.py", False),
+    ("training/train.py", False),
+    ("training/new_loop.py", False),
+    ("resources/ontology.ttl", False),
+    ("nlp/pipeline.py", True),
+    ("nlp/new_component.py", True),
+    ("model.py", True),
+    ("resources/ner/default/model.onnx", True),
+    ("resources/ner/fast/ner/model", True),
+    ("resources/pwc_vocab.jsonl", True),
+])
+def test_cache_fingerprint_covers_what_extraction_runs(fake_package, name, counts):
+    # training code makes the models and is never run by a build: editing it keeps the cache
+    base = pipeline_fingerprint()
+    path = fake_package / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:  # an edit to a file, or a new one
+        handle.write(b"changed\n")
+    assert (pipeline_fingerprint() != base) is counts
+
+
+def test_cache_fingerprint_is_the_same_wherever_the_package_lies(fake_package, tmp_path, monkeypatch):
+    import shutil
+
+    from kgraph.engine import cache
+
+    base = pipeline_fingerprint()
+    assert pipeline_fingerprint() == base
+    moved = shutil.copytree(fake_package, tmp_path / "elsewhere" / "kgraph")
+    monkeypatch.setattr(cache, "PACKAGE_DIR", moved)
+    assert pipeline_fingerprint() == base
+
+
+def test_cache_fingerprint_files_are_those_the_pipeline_loads():
+    from kgraph.engine.cache import PACKAGE_DIR, extraction_files
+    from kgraph.nlp import ner, vocab
+
+    files = {path.relative_to(PACKAGE_DIR).as_posix() for path in extraction_files(PACKAGE_DIR)}
+    models = {path.relative_to(PACKAGE_DIR).as_posix() for path in ner.MODEL_DIR.rglob("*") if path.is_file()}
+    assert models and models <= files
+    assert f"resources/{vocab.BUNDLED_VOCAB}" in files
+    assert {"model.py", "nlp/pipeline.py", "nlp/components.py", "nlp/lexicon.py"} <= files
+    assert not [name for name in files if "training" in name.split("/") or "__pycache__" in name]
+
+
 @pytest.mark.parametrize("count", [0, 1, 501, 1200])
 def test_cache_many_keys_in_one_lookup(tmp_path, count):
     papers = [Paper(f"p{i}", f"Title {i}", "x") for i in range(count)]
@@ -122,7 +196,7 @@ def test_cache_entries_made_by_workers_are_stored_as_given(tmp_path):
 
 def test_cache_entries_decode_with_interned_strings():
     # a name that recurs across papers is one object in the driver, however many papers use it
-    from kgraph.cache import dumps_entry, loads_entry
+    from kgraph.engine.cache import dumps_entry, loads_entry
     from kgraph.model import EntityType, Mention, Paper, PaperExtraction
 
     def one(i: int) -> PaperExtraction:

@@ -22,7 +22,6 @@ from kgraph.config import OUTPUT_FORMATS, Config
 from kgraph.errors import KGraphError
 from kgraph.export.html import _page_data, paper_links
 from kgraph.export.json import read_graph_json
-from kgraph.export.rdf import CITO, SCHEMA, node_iri
 from kgraph.graph.citations import CitationIndex, citation_relations, reference_source
 from kgraph.ingest import dedupe, iter_records
 from kgraph.ingest.duplicates import merge_duplicates
@@ -30,6 +29,7 @@ from kgraph.ingest.ids import id_urls
 from kgraph.model import Paper, Problem, RelationType, SourceRef
 from kgraph.query import cited, example_graph, papers_for
 from kgraph.rdf import to_networkx, validate
+from kgraph.rdf.vocab import CITO, SCHEMA, node_iri
 from kgraph.run import OUTPUT_FILES, build
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,133 @@ def test_cli_stats_without_graph_is_an_error(runner, tmp_path):
     result = runner.invoke(cli, ["stats", str(tmp_path)])
     assert result.exit_code == 1
     assert "Error:" in result.output
+
+
+# --------------------------------------------------------------------------- one of each at the edges
+
+ROOT = Path(__file__).resolve().parents[1]
+# every command that reads a built graph, and every one of them that prints a table
+READS_A_GRAPH = [["stats"], ["html"], ["sparql"], ["validate"], ["serve"], ["store", "load"],
+                 *(["query", name] for name in ("methods", "papers", "cited", "related", "path", "top",
+                                                "communities", "trends", "emerging", "neighbors", "show"))]
+PRINTS_A_TABLE = [["stats"], ["sparql"], ["store", "query"], *(c for c in READS_A_GRAPH if c[0] == "query")]
+
+
+def every_command(group=cli, path=()):
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+        else:
+            yield [*path, name], command
+
+
+def test_cli_every_command_is_listed_here_and_documented():
+    names = [path for path, _ in every_command()]
+    assert set(map(tuple, READS_A_GRAPH + PRINTS_A_TABLE)) <= set(map(tuple, names))
+    for path, command in every_command():
+        assert command.help, f"kgraph {' '.join(path)} has no help text"
+
+
+@pytest.mark.parametrize("command", READS_A_GRAPH, ids=" ".join)
+def test_cli_every_command_reading_a_graph_takes_graph_g(runner, command):
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0 and "-g, --graph" in result.output
+
+
+@pytest.mark.parametrize("command", PRINTS_A_TABLE, ids=" ".join)
+def test_cli_every_command_printing_a_table_takes_format_f(runner, command):
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0 and "-f, --format" in result.output
+    assert "table" in result.output and "json" in result.output and "csv" in result.output
+
+
+def test_cli_has_one_error_boundary():
+    sources = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "kgraph" / "cli").glob("*.py")}
+    assert [name for name, text in sources.items() if "except KGraphError" in text] == ["common.py"]
+    assert [name for name, text in sources.items() if re.search(r"def _?eval_group\b", text)] == ["eval.py"]
+    assert "ner_eval.py" not in sources
+
+
+def test_cli_library_errors_of_every_command_are_one_line(runner, tmp_path):
+    for args in (["stats", str(tmp_path)], ["html", "-g", str(tmp_path)], ["query", "show", "x", "-g", str(tmp_path)],
+                 ["validate", "-g", str(tmp_path / "none.ttl")], ["eval", "tdmsci", str(DATA / "papers.csv"), "--fast",
+                                                                  "--rules"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith("Error: ") and result.output.count("\n") == 1, (args, result.output)
+
+
+@pytest.fixture()
+def graph_dir(tmp_path):
+    from kgraph.export.json import write_graph_json
+    from kgraph.query import example_graph
+
+    write_graph_json(example_graph(), tmp_path / "graph.json")
+    return tmp_path
+
+
+def test_cli_graph_as_argument_or_option(runner, graph_dir, tmp_path):
+    by_argument = runner.invoke(cli, ["stats", str(graph_dir)])
+    by_option = runner.invoke(cli, ["stats", "-g", str(graph_dir)])
+    by_long_option = runner.invoke(cli, ["stats", "--graph", str(graph_dir / "graph.json")])
+    assert by_argument.exit_code == 0, by_argument.output
+    assert by_argument.output == by_option.output == by_long_option.output
+    both = runner.invoke(cli, ["stats", str(graph_dir), "-g", str(tmp_path / "other")])
+    assert both.exit_code == 2 and "two graphs given" in both.output
+
+
+def test_cli_stats_formats(runner, graph_dir):
+    from kgraph.query import example_graph
+
+    table = runner.invoke(cli, ["stats", "-g", str(graph_dir)]).output
+    data = json.loads(runner.invoke(cli, ["stats", "-g", str(graph_dir), "-f", "json"]).output)
+    assert table.startswith(f"{data['nodes']} nodes, {data['edges']} edges\n")
+    extends = sum(1 for _, _, key in example_graph().edges(keys=True) if key == "extends")
+    assert data["relations"]["extends"]["edges"] == extends
+    assert data["top"]["method"][0]["label"] in table
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(cli, ["stats", "-g", str(graph_dir), "-f", "csv"]).output)))
+    assert {"section": "relations", "name": "extends", "count": str(extends)}.items() <= rows[
+        [r["name"] for r in rows].index("extends")].items()
+    assert {r["section"] for r in rows} == {"nodes", "relations", "top methods", "top tasks", "top datasets"}
+
+
+def test_cli_quiet_keeps_answers_and_errors_only(runner, graph_dir, tmp_path):
+    loud = runner.invoke(cli, ["html", "-g", str(graph_dir), "-o", str(tmp_path / "a.html")])
+    quiet = runner.invoke(cli, ["-q", "html", "-g", str(graph_dir), "-o", str(tmp_path / "b.html")])
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "-> " in loud.output and quiet.output == ""
+    assert runner.invoke(cli, ["-q", "query", "show", "DUSt3R", "-g", str(graph_dir)]).output.startswith("DUSt3R")
+    error = runner.invoke(cli, ["--quiet", "query", "show", "Fsat3R", "-g", str(graph_dir)])
+    assert error.exit_code == 1 and error.output.startswith("Error: no entity named 'Fsat3R'")
+
+
+@pytest.mark.parametrize(("command", "where"), [(["sparql"], "-g"), (["store", "query"], "--store")])
+def test_cli_canned_query_without_its_binding_is_an_error(runner, tmp_path, command, where):
+    query = ROOT / "examples" / "queries" / "datasets-for-method.rq"
+    result = runner.invoke(cli, [*command, str(query), where, str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {query} needs a value for ?method_name: give -b method_name=VALUE\n"
+    optional = ROOT / "examples" / "queries" / "most-supported-relations.rq"  # binds `relation` only if given
+    result = runner.invoke(cli, [*command, str(optional), where, str(tmp_path / "none")])
+    assert result.exit_code == 1 and "needs a value" not in result.output  # on to the missing graph
+
+
+def test_cli_build_progress_bar_counts_the_papers_and_quiet_prints_nothing(runner, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", str(DATA / "papers.jsonl"), "-o", str(out), "--progress"])
+    assert result.exit_code == 0, result.output
+    assert "3/3" in result.stderr  # the bar has its total: three papers
+    assert "papers:    3 read" in result.stdout
+    again = runner.invoke(cli, ["-q", "build", str(DATA / "papers.jsonl"), "-o", str(out), "--progress"])
+    assert again.exit_code == 0 and again.output == ""
+
+
+@pytest.mark.parametrize("name", ["kgraph.cli.common", "kgraph.rdf.canned", "kgraph.graph.schema"])
+def test_cli_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

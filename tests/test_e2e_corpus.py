@@ -74,7 +74,7 @@ def test_e2e_extractions_offsets_and_ids(corpus_build):
 
 def test_e2e_all_outputs_written_and_readable(corpus_build):
     out = corpus_build.files[0].parent
-    # .cache: the extraction cache (kgraph/cache.py), hidden beside the outputs
+    # .cache: the extraction cache (kgraph/engine/cache.py), hidden beside the outputs
     written = sorted(p.name for p in out.iterdir() if p.name != ".cache")
     assert written == sorted(OUTPUT_FILES[o] for o in DEFAULT_OUTPUTS)  # GEXF and CSV only when asked for
     graph = read_graph_json(out / "graph.json")

@@ -94,7 +94,7 @@ def _silver_paper(title, abstract, entities, relations=()):
 
 
 def test_silver_paper_on_kgraph_tokens():
-    from kgraph.nlp.training.silver import IGNORE, token_papers
+    from kgraph.training.silver import IGNORE, token_papers
 
     paper = _silver_paper(
         "Multi-view Fast3R", "We extend DUSt3R with a feed-forward transformer. Fast3R beats DUSt3R on CO3D.",
@@ -117,8 +117,8 @@ def test_silver_paper_on_kgraph_tokens():
 
 
 def test_training_examples_cut_long_sentences():
-    from kgraph.nlp.training.encoder import examples
-    from kgraph.nlp.training.silver import TokenPaper
+    from kgraph.training.encoder import examples
+    from kgraph.training.silver import TokenPaper
 
     words = tuple(f"w{i}" for i in range(250))
     paper = TokenPaper(1, (words,), ((0,) * 250,), (), ())

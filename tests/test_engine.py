@@ -7,9 +7,15 @@ import json
 
 import pytest
 
-from kgraph.cache import ExtractionCache
 from kgraph.config import Config
-from kgraph.engine import EngineBase, ExtractionStats, make_engine, resolve_processes, run_extraction
+from kgraph.engine import (
+    EngineBase,
+    ExtractionStats,
+    make_engine,
+    resolve_processes,
+    run_extraction,
+)
+from kgraph.engine.cache import ExtractionCache
 from kgraph.model import Paper, PaperExtraction, Span
 
 
@@ -186,16 +192,16 @@ def test_engine_run_reports_progress_per_chunk():
 
 
 def test_engine_resolve_processes(monkeypatch):
-    import kgraph.engine
+    from kgraph.engine import driver
 
     assert resolve_processes(None) == resolve_processes(0) >= 1
-    monkeypatch.setattr(kgraph.engine, "available_cores", lambda: 8)
-    monkeypatch.setattr(kgraph.engine, "available_memory", lambda: 64 << 30)
+    monkeypatch.setattr(driver, "available_cores", lambda: 8)
+    monkeypatch.setattr(driver, "available_memory", lambda: 64 << 30)
     assert resolve_processes(3) == 3
     assert resolve_processes(0) == resolve_processes(64) == 8  # no more than the cores
-    monkeypatch.setattr(kgraph.engine, "available_memory", lambda: 3 * kgraph.engine.WORKER_MEMORY + 1)
+    monkeypatch.setattr(driver, "available_memory", lambda: 3 * driver.WORKER_MEMORY + 1)
     assert resolve_processes(0) == resolve_processes(64) == 3  # nor than the memory holds
-    assert kgraph.engine.process_limit() == (3, "1.5 GB of memory available")
+    assert driver.process_limit() == (3, "1.5 GB of memory available")
 
 
 def test_engine_choice_follows_config():
@@ -301,6 +307,33 @@ def test_engine_dask_unreachable_scheduler_is_a_pipeline_error():
 
     with pytest.raises(PipelineError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         DaskEngine(scheduler="tcp://127.0.0.1:9", connect_timeout=2)
+
+
+@pytest.mark.parametrize("name", ["kgraph.engine", "kgraph.engine.cache", "kgraph.engine.driver"])
+def test_engine_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_engine_package_face_holds_no_logic():
+    """engine/__init__.py only hands names on, and no engine module imports from it."""
+    import ast
+    from pathlib import Path
+
+    import kgraph.engine
+
+    package = Path(kgraph.engine.__file__).parent
+    face = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    assert not [node for node in face.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    assert set(kgraph.engine.__all__) <= set(dir(kgraph.engine))
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        from_face = [node.lineno for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None]
+        assert not from_face, f"{path.name} imports from the package face (lines {from_face})"
 
 
 def test_build_pauses_the_cyclic_collector_and_restores_it(tmp_path, monkeypatch):

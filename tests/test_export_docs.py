@@ -19,7 +19,12 @@ MODULES = [
     "kgraph.export.html",
     "kgraph.export.json",
     "kgraph.export.ordering",
+    "kgraph.export.outputs",
     "kgraph.export.rdf",
+    "kgraph.export.rdf_syntax",
+    "kgraph.export.rdf_triples",
+    "kgraph.export.report",
+    "kgraph.export.splice",
 ]
 
 

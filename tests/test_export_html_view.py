@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgraph.cli import cli
-from kgraph.errors import ConfigError
-from kgraph.export.html import find_node, layout_positions, select_nodes, select_view
+from kgraph.errors import ConfigError, EntityNotFound
+from kgraph.export.html import layout_positions, select_nodes, select_view
+from kgraph.graph.lookup import find_entity
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 
@@ -118,25 +119,27 @@ def test_html_view_is_a_view_not_a_copy():
         view.add_node("method:new")
 
 
-# ------------------------------------------------------------------ find_node
+# ------------------------------------------------------------------ focus: names resolved as `kgraph query` does
 
 
 @pytest.mark.parametrize("name", ["method:a", "Alpha", "alpha", "ALP", "  alp "])
-def test_html_find_node_by_id_label_or_alias(name):
-    assert find_node(chain(), name) == "method:a"
+def test_html_focus_by_id_label_or_alias(name):
+    assert find_entity(chain(), name).id == "method:a"
+    assert sorted(select_view(chain(), focus=name, depth=0)) == ["method:a"]
 
 
-def test_html_find_node_ignores_accents_and_prefers_entities():
+def test_html_focus_ignores_accents_and_prefers_entities():
     G = load_fixture()
-    assert find_node(G, "schrodinger equation") == "task:schrodinger-equation"
+    assert find_entity(G, "schrodinger equation").id == "task:schrodinger-equation"
     G.add_node("paper:zz", type="paper", label="Alpha")
     G.add_node("method:alpha", type="method", label="Alpha")
-    assert find_node(G, "alpha") == "method:alpha"
+    assert find_entity(G, "alpha").id == "method:alpha"
 
 
-def test_html_find_node_names_close_matches():
-    with pytest.raises(ConfigError, match=r"no node is called 'Alpah'.*close matches: Alpha"):
-        find_node(chain(), "Alpah")
+def test_html_focus_names_close_matches():
+    with pytest.raises(EntityNotFound, match=r"no entity named 'Alpah'; closest: ") as raised:
+        select_view(chain(), focus="Alpah")
+    assert raised.value.suggestions[0].node.id == "method:a"
 
 
 # ------------------------------------------------------------------ layout
@@ -236,7 +239,7 @@ def test_cli_html_focus_and_types(graph_dir, tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--focus", "no such thing"], "Error: no node is called 'no such thing'"),
+    [(["--focus", "no such thing"], "Error: no entity named 'no such thing'"),
      (["--types", "method,model"], "unknown node type 'model'"),
      (["--max-nodes", "0"], "Invalid value for '--max-nodes'")],
 )

@@ -1,4 +1,4 @@
-"""kgraph.export.rdf: valid IRIs, exact literals, reified evidence, stable bytes."""
+"""kgraph.export.rdf and kgraph.rdf.vocab: valid IRIs, exact literals, reified evidence, stable bytes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, PROV, VOID
 
 from kgraph.errors import ConfigError, ExportError
-from kgraph.export.rdf import (
+from kgraph.export.rdf import dumps_ontology, dumps_rdf, write_ontology, write_rdf
+from kgraph.graph import schema
+from kgraph.rdf.vocab import (
     BIBO,
     CITO,
     KG,
@@ -25,19 +27,14 @@ from kgraph.export.rdf import (
     RELATION_PROPERTIES,
     SKOSXL,
     authors_iri,
-    build_rdf,
-    dumps_ontology,
-    dumps_rdf,
     label_iri,
     member_property,
     mint_iri,
     node_id_from_iri,
     node_iri,
     statement_iri,
-    write_ontology,
-    write_rdf,
 )
-from kgraph.graph import schema
+from rdf_reference import build_rdf, write_graph
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 BASE = "https://example.org/kg/"
@@ -258,7 +255,7 @@ def test_rdf_write_a_built_graph_in_several_formats(tmp_path):
     G = load_fixture()
     rdf = build_rdf(G, BASE)
     for format, name in (("turtle", "graph.ttl"), ("nt", "graph.nt"), ("json-ld", "graph.jsonld")):
-        write_rdf(rdf, tmp_path / name, format=format)
+        write_graph(rdf, tmp_path / name, format=format)
         assert isomorphic(parse((tmp_path / name).read_text(encoding="utf-8"), format), build_rdf(G, BASE))
     nt = (tmp_path / "graph.nt").read_text(encoding="utf-8").splitlines()
     assert nt == sorted(dumps_rdf(G, BASE, format="nt").splitlines())  # an rdflib graph's lines are sorted

@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgraph.export import splice
-from kgraph.export.graphml import write_graphml
-from kgraph.export.json import write_graph_json
-from kgraph.export.rdf import mention_chunks, write_rdf_files
-from kgraph.export.splice import FragmentIndex, Output, Previous, Reuse, Splicer, digest
+from kgraph.export.extractions import extraction_fragments, write_extractions
+from kgraph.export.graphml import graphml_fragments
+from kgraph.export.json import graph_json_fragments
+from kgraph.export.rdf import rdf_fragments, write_rdf_files
+from kgraph.export.rdf_triples import mention_chunks
+from kgraph.export.splice import FragmentIndex, GraphDigests, Output, Previous, Reuse, Splicer, digest, write_fragments
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 BASE = "https://example.org/kg/"
@@ -30,12 +32,16 @@ def load_fixture() -> nx.MultiDiGraph:
 def write_all(G: nx.MultiDiGraph, directory: Path, *, reuse: bool = True, base: str = BASE):
     """graph.json, graph.graphml and the three RDF files into ``directory``, reusing its previous ones when ``reuse``."""
     directory.mkdir(exist_ok=True)
+    digests = GraphDigests.of(G) if reuse else None
+
+    def spliced(fragments, group, finals):
+        return write_fragments(fragments, finals,
+                               reuse=Reuse(directory / "idx" / f"{group}.npz", finals) if reuse else None)
+
     finals = {name: directory / file for name, file in RDF.items()}
-    rdf = write_rdf_files(G, finals, base, reuse=Reuse(directory / "idx" / "rdf.npz", finals) if reuse else None)
-    final = directory / "graph.json"
-    js = write_graph_json(G, final, reuse=Reuse(directory / "idx" / "json.npz", {"json": final}) if reuse else None)
-    final = directory / "graph.graphml"
-    gml = write_graphml(G, final, reuse=Reuse(directory / "idx" / "graphml.npz", {"graphml": final}) if reuse else None)
+    rdf = spliced(rdf_fragments(G, finals, base, digests), "rdf", finals)
+    js = spliced(graph_json_fragments(G, digests), "json", {"json": directory / "graph.json"})
+    gml = spliced(graphml_fragments(G, digests), "graphml", {"graphml": directory / "graph.graphml"})
     return rdf, js, gml
 
 
@@ -293,33 +299,46 @@ def _extractions(n: int, *, label: str = "Glarfnet"):
     return extractions, resolve(extractions)
 
 
-def test_splice_extractions_lines_copied_and_same_bytes(tmp_path):
-    from kgraph.export.extractions import write_extractions
+def write_lines(extractions, resolution, final: Path, *, reuse: Reuse | None = None, extracted_by: str | None = None):
+    """extractions.jsonl, reusing the previous file's lines where ``reuse`` and ``extracted_by`` allow."""
+    return write_fragments(extraction_fragments(extractions, resolution, extracted_by=extracted_by),
+                           {"extractions": final}, reuse=reuse)
 
+
+def test_splice_extractions_lines_copied_and_same_bytes(tmp_path):
     final = tmp_path / "extractions.jsonl"
     reuse = Reuse(tmp_path / "idx" / "extractions.npz", {"extractions": final})
     extractions, resolution = _extractions(5)
-    first = write_extractions(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
+    first = write_lines(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
     assert (first.copied, first.rendered) == (0, 5)
     extractions, resolution = _extractions(6)  # a paper appended
-    again = write_extractions(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
-    fresh = write_extractions(extractions, resolution, tmp_path / "fresh.jsonl")
+    again = write_lines(extractions, resolution, final, reuse=reuse, extracted_by="pipeline-1")
+    fresh = write_lines(extractions, resolution, tmp_path / "fresh.jsonl")
     assert (again.copied, again.rendered, fresh.copied) == (5, 1, 0)
     assert final.read_bytes() == (tmp_path / "fresh.jsonl").read_bytes()
+    write_extractions(extractions, resolution, tmp_path / "plain.jsonl")
+    assert (tmp_path / "plain.jsonl").read_bytes() == final.read_bytes()
     assert [json.loads(line)["id"] for line in final.read_text().splitlines()] == [f"p{i}" for i in range(6)]
     assert not (tmp_path / "idx").exists() or len(list((tmp_path / "idx").iterdir())) == 1
 
 
-def test_splice_extractions_line_made_again_when_its_entity_or_the_pipeline_changes(tmp_path):
-    from kgraph.export.extractions import write_extractions
-
+def test_splice_extractions_without_a_pipeline_name_keep_no_index(tmp_path):
     final = tmp_path / "extractions.jsonl"
     reuse = Reuse(tmp_path / "idx" / "extractions.npz", {"extractions": final})
-    write_extractions(*_extractions(3), final, reuse=reuse, extracted_by="pipeline-1")
-    relabelled = write_extractions(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-1")
+    for _ in range(2):
+        written = write_lines(*_extractions(3), final, reuse=reuse)
+        assert (written.copied, written.rendered) == (0, 3)
+    assert not (tmp_path / "idx").exists()
+
+
+def test_splice_extractions_line_made_again_when_its_entity_or_the_pipeline_changes(tmp_path):
+    final = tmp_path / "extractions.jsonl"
+    reuse = Reuse(tmp_path / "idx" / "extractions.npz", {"extractions": final})
+    write_lines(*_extractions(3), final, reuse=reuse, extracted_by="pipeline-1")
+    relabelled = write_lines(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-1")
     assert (relabelled.copied, relabelled.rendered) == (0, 3)
     assert all('"label":"GlarfNet"' in line for line in final.read_text().splitlines())
-    other_pipeline = write_extractions(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-2")
+    other_pipeline = write_lines(*_extractions(3, label="GlarfNet"), final, reuse=reuse, extracted_by="pipeline-2")
     assert (other_pipeline.copied, other_pipeline.rendered) == (0, 3)
 
 
@@ -337,9 +356,10 @@ def test_splice_popular_entity_gaining_a_paper_renders_one_block_of_its_mentions
     assert len(blocks) > 5
     finals = {name: tmp_path / file for name, file in RDF.items()}
     reuse = Reuse(tmp_path / "idx" / "rdf.npz", finals)
-    write_rdf_files(graph(papers), finals, BASE, reuse=reuse)
+    write_fragments(rdf_fragments(graph(papers), finals, BASE, GraphDigests.of(graph(papers))), finals, reuse=reuse)
     grown_graph = graph(papers + ["paper:150a"])
-    again = write_rdf_files(grown_graph, finals, BASE, reuse=reuse)
+    again = write_fragments(rdf_fragments(grown_graph, finals, BASE, GraphDigests.of(grown_graph)), finals,
+                            reuse=reuse)
     # the dataset, the new paper, the entity's own triples and the one block the paper falls into
     assert again.rendered == 4 and again.copied == 300 + len(blocks) - 1
     fresh = tmp_path / "fresh"

@@ -28,13 +28,15 @@ from networkx.readwrite.graphml import GraphMLWriter
 from rdflib.compare import isomorphic
 
 from kgraph.config import Config
-from kgraph.export import graphml as graphml_module
-from kgraph.export import rdf as rdf_module
+from kgraph.export import splice
 from kgraph.export.graphml import dumps_graphml, flatten_for_graphml, write_graphml
 from kgraph.export.json import dumps_graph_json, iter_graph_json, loads_graph_json, write_graph_json
-from kgraph.export.rdf import build_rdf, dumps_rdf, iter_ntriples, iter_turtle, write_rdf, write_rdf_files
+from kgraph.export.outputs import write_outputs
+from kgraph.export.rdf import dumps_rdf, iter_ntriples, write_rdf, write_rdf_files
+from kgraph.export.rdf_syntax import iter_turtle
 from kgraph.rdf import to_networkx
-from kgraph.run import write_outputs
+from kgraph.rdf.vocab import node_iri
+from rdf_reference import build_rdf, dumps_jsonld
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 BASE = "https://example.org/kg/"
@@ -72,7 +74,7 @@ def reference_ntriples(G: nx.MultiDiGraph, base: str = BASE) -> str:
 
 
 def reference_jsonld(G: nx.MultiDiGraph, base: str = BASE) -> str:
-    return rdf_module._dumps_jsonld(build_rdf(G, base))  # still how an rdflib graph is written
+    return dumps_jsonld(build_rdf(G, base))
 
 
 def assert_same_ntriples(text: str, reference: str) -> None:
@@ -193,7 +195,7 @@ def test_stream_rdf_in_graph_order():
     G = load_fixture()
     subjects = list(dict.fromkeys(line.split(" ", 1)[0] for line in dumps_rdf(G, BASE, format="nt").split("\n")[:-1]))
     assert subjects[0] == f"<{BASE}>"
-    nodes = [rdf_module.node_iri(node, BASE) for node in sorted(G.nodes)]
+    nodes = [node_iri(node, BASE) for node in sorted(G.nodes)]
     node_subjects = [s for s in subjects if s[1:-1] in {str(n) for n in nodes}]
     assert node_subjects == [f"<{n}>" for n in nodes]
     assert subjects.index(f"<{nodes[-1]}>") < min(i for i, s in enumerate(subjects) if "/statement/" in s)
@@ -259,14 +261,15 @@ def test_stream_graphml_writes_element_by_element(tmp_path, monkeypatch):
     """The graph element goes to the scratch file one node or edge at a time; the file is the same."""
     G = load_fixture()
     writes = []
-    real = graphml_module._write_document
+    real = splice._scratch_file
 
-    def spy(G, out, body, *rest, **options):
+    def spy(path):
+        body = real(path)
         write = body.write
         body.write = lambda text: writes.append(len(text)) or write(text)
-        return real(G, out, body, *rest, **options)
+        return body
 
-    monkeypatch.setattr(graphml_module, "_write_document", spy)
+    monkeypatch.setattr(splice, "_scratch_file", spy)
     write_graphml(G, tmp_path / "graph.graphml")
     assert (tmp_path / "graph.graphml").read_text(encoding="utf-8") == reference_graphml(G)
     assert len(writes) >= G.number_of_nodes() + G.number_of_edges()

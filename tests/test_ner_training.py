@@ -9,7 +9,7 @@ import spacy
 
 from kgraph.eval.ner_corpora import NerSentence, guess_spaces, iter_scierc_ner, iter_tdmsci
 from kgraph.eval.scierc import GoldEntity
-from kgraph.nlp.training.corpus import (
+from kgraph.training.corpus import (
     flat_spans,
     scierc_spans,
     sentence_doc,
@@ -17,7 +17,7 @@ from kgraph.nlp.training.corpus import (
     tdmsci_spans,
     write_docbin,
 )
-from kgraph.nlp.training.pwc_silver import parse_description, silver_doc
+from kgraph.training.pwc_silver import parse_description, silver_doc
 
 NER_DATA = Path(__file__).resolve().parent / "data" / "ner"
 

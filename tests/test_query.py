@@ -129,7 +129,7 @@ def ids(refs) -> list[str]:
 # --------------------------------------------------------------------------- docs
 
 
-@pytest.mark.parametrize("name", ["kgraph.query", "kgraph.graph.analytics"])
+@pytest.mark.parametrize("name", ["kgraph.query", "kgraph.graph.analytics", "kgraph.graph.lookup", "kgraph.errors"])
 def test_query_docstring_examples_run(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
@@ -190,6 +190,37 @@ def test_query_unknown_name_with_nothing_close(G):
         q.find_entity(G, "zzzzqqqq")
     assert info.value.suggestions == ()
     assert str(info.value) == "no entity named 'zzzzqqqq'"
+
+
+def test_query_find_entity_ignores_accents():
+    G = nx.MultiDiGraph()
+    G.add_node("task:schrodinger-equation", type="task", label="Schrödinger equation", papers=["paper:1"])
+    G.add_node("method:cafe", type="method", label="Café", aliases=["Café", "CAFE"])
+    assert q.find_entity(G, "schrodinger equation").id == "task:schrodinger-equation"
+    assert q.find_entity(G, "Schrodinger-Equations").id == "task:schrodinger-equation"
+    assert q.find_entity(G, "cafe").id == "method:cafe"
+
+
+def test_query_lookup_is_one_function_for_every_command():
+    from kgraph.export import html
+    from kgraph.graph import lookup
+    from kgraph.serve import site
+
+    assert q.find_entity is lookup.find_entity and q.closest_names is lookup.closest_names
+    assert html.find_entity is lookup.find_entity and not hasattr(html, "find_node")
+    assert site._lookup_keys is lookup.lookup_keys and site.candidate_rank is lookup.candidate_rank
+    assert q.EntityNotFound.__module__ == q.NoPath.__module__ == "kgraph.errors"
+
+
+@pytest.mark.parametrize("name", ["Fast3R", "fast 3d reconstruction", "DUST3R", "camera-pose estimation", "LLMs",
+                                  "ImageNet", "method:dust3r"])
+def test_query_html_focus_and_serve_resolve_names_as_query_does(G, name):
+    from kgraph.export.html import select_view
+    from kgraph.serve.site import Site
+
+    expected = q.find_entity(G, name).id
+    assert expected in select_view(G, focus=name, depth=0)
+    assert Site(G).resolve(name)["id"] == expected
 
 
 def test_query_results_are_frozen(G):
@@ -459,7 +490,13 @@ def test_query_cli_help_for_every_command(command):
     assert result.exit_code == 0
     assert "Usage:" in result.output
     if command:
-        assert "--graph" in result.output and "--format" in result.output
+        assert "-g, --graph" in result.output and "-f, --format" in result.output
+
+
+def test_query_cli_short_options(graph_dir):
+    long = CliRunner().invoke(cli, ["query", "top", "--limit", "3", "--graph", str(graph_dir), "--format", "csv"])
+    short = CliRunner().invoke(cli, ["query", "top", "--limit", "3", "-g", str(graph_dir), "-f", "csv"])
+    assert long.exit_code == short.exit_code == 0 and long.output == short.output
 
 
 def test_query_cli_methods_table(graph_dir):

@@ -1,4 +1,7 @@
-"""kgraph.query, `kgraph query` and examples/queries.py on the bundled corpus, built once per session."""
+"""kgraph.query, `kgraph query` and examples/queries.py on the bundled corpus, built once per session.
+
+The README's `kgraph query` examples are run by tests/test_docs.py.
+"""
 
 from __future__ import annotations
 
@@ -106,32 +109,3 @@ def test_query_corpus_example_script_runs(graph_dir):
     assert "1. Methods used for camera pose estimation" in result.stdout
     assert "Fast 3D Reconstruction extends DUSt3R" in result.stdout
     assert "3. The largest communities" in result.stdout
-
-
-def _readme_examples() -> list[tuple[list[str], list[str]]]:
-    """(arguments, output lines) of each `$ kgraph query ...` example in the README's Queries section."""
-    import shlex
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Queries\n", 1)[1].split("\n## ", 1)[0]
-    examples: list[tuple[list[str], list[str]]] = []
-    for block in section.split("```")[1::2]:
-        for line in block.splitlines():
-            if line.startswith("$ kgraph query "):
-                examples.append((shlex.split(line[len("$ kgraph "):]), []))
-            elif examples and line.strip():
-                examples[-1][1].append(line)
-    return examples
-
-
-def test_query_corpus_readme_examples_are_real(graph_dir):
-    examples = _readme_examples()
-    assert len(examples) >= 3
-    runner = CliRunner()
-    for args, expected in examples:
-        result = runner.invoke(cli, [*args, "--graph", str(graph_dir)])
-        assert result.exit_code == 0, (args, result.output)
-        lines = result.output.splitlines()
-        assert lines[: len(expected[:2])] == expected[:2], args  # headers and first answer as documented
-        if args[:2] == ["query", "path"]:
-            assert lines == expected

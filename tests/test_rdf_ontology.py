@@ -13,9 +13,10 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import SH
 
 import kgraph.rdf
-from kgraph.export.rdf import KG, KG_NAMESPACE, NODE_CLASSES, RELATION_PROPERTIES, dumps_ontology
+from kgraph.export.rdf import dumps_ontology
 from kgraph.model import RelationType
 from kgraph.rdf import load_shapes
+from kgraph.rdf.vocab import KG, KG_NAMESPACE, NODE_CLASSES, RELATION_PROPERTIES
 from kgraph.resolve.entities import DOMAIN_RANGE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +108,7 @@ def test_rdf_ontology_doc_names_every_term_and_canned_query():
 
 
 MODULES = ["kgraph.rdf", "kgraph.rdf.graph", "kgraph.rdf.io", "kgraph.rdf.sparql", "kgraph.rdf.shacl",
-           "kgraph.rdf.store", "kgraph.cli.rdf"]
+           "kgraph.rdf.store", "kgraph.rdf.vocab", "kgraph.cli.rdf"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -122,6 +123,6 @@ def test_rdf_modules_and_public_names_are_documented(name):
 def test_rdf_package_exports_are_documented_and_examples_run():
     for name in kgraph.rdf.__all__:
         assert inspect.getdoc(getattr(kgraph.rdf, name)), name
-    for module in ("kgraph.rdf.graph", "kgraph.rdf.sparql"):
+    for module in ("kgraph.rdf.graph", "kgraph.rdf.sparql", "kgraph.rdf.vocab"):
         result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
         assert result.attempted > 0 and result.failed == 0

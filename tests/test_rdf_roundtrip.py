@@ -14,9 +14,11 @@ from rdflib import Graph, Literal, URIRef
 
 from kgraph.config import Config
 from kgraph.errors import ConfigError, CorpusFormatError
-from kgraph.export.rdf import KG, build_rdf, dumps_rdf, node_iri
+from kgraph.export.rdf import dumps_rdf
 from kgraph.rdf import locate_graph, read_oxigraph, read_rdf, to_networkx
-from kgraph.run import OUTPUT_FILES, write_outputs
+from kgraph.export.outputs import OUTPUT_FILES, write_outputs
+from kgraph.rdf.vocab import KG, node_iri
+from rdf_reference import build_rdf, dumps_graph
 
 FIXTURE = Path(__file__).parent / "data" / "export" / "graph.json"
 BASE = "https://example.org/kg/"
@@ -50,7 +52,7 @@ def fixture_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("rdf_fixture")
     rdf = build_rdf(load_fixture(), BASE)
     for name, (format, _) in FORMATS.items():
-        (out / name).write_text(dumps_rdf(rdf, format=format), encoding="utf-8")
+        (out / name).write_text(dumps_graph(rdf, format=format), encoding="utf-8")
     return out
 
 
@@ -191,7 +193,7 @@ def test_rdf_roundtrip_property(locals_, text, authors, year, counts, url):
     rdf = build_rdf(G, BASE)
     assert nx.utils.graphs_equal(to_networkx(rdf), G)
     for format in ("turtle", "nt", "json-ld"):
-        back = Graph().parse(data=dumps_rdf(rdf, format=format), format=format)
+        back = Graph().parse(data=dumps_graph(rdf, format=format), format=format)
         assert nx.utils.graphs_equal(to_networkx(back), G)
 
 

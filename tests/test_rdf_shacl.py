@@ -12,7 +12,8 @@ from rdflib.namespace import DCTERMS, SH, VOID
 
 from kgraph.cli import cli
 from kgraph.errors import ConfigError
-from kgraph.export.rdf import KG, build_rdf, node_iri, statement_iri
+from kgraph.rdf.vocab import KG, node_iri, statement_iri
+from rdf_reference import build_rdf
 from kgraph.rdf import load_shapes, validate
 
 BASE = "https://example.org/kg/"

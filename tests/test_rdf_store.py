@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from kgraph.cli import cli
 from kgraph.errors import ConfigError, CorpusFormatError
-from kgraph.export.rdf import build_rdf, dumps_rdf, node_iri
+from kgraph.export.rdf import dumps_rdf
+from kgraph.rdf.vocab import node_iri
+from rdf_reference import build_rdf
 from kgraph.rdf import is_store, load_store, open_store, query_store, sparql
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Outputs are all written or none: unwritable directories, failures and kills part-way.
 
 A build writes each output to a hidden staging file and renames them into
-place only when all are written (``kgraph.run.write_outputs``). So a build
+place only when all are written (``kgraph.export.outputs``). So a build
 that fails, or is killed, leaves the previous outputs byte for byte, and no
 file under a final name is partial; what a killed build leaves behind has a
 hidden temporary name, and the next build removes it once it is stale.
@@ -9,6 +9,7 @@ hidden temporary name, and the next build removes it once it is stale.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -21,10 +22,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import kgraph.run
 from kgraph.cli import cli
 from kgraph.config import Config
 from kgraph.errors import ExportError
+from kgraph.export.outputs import OUTPUTS
 from kgraph.run import OUTPUT_FILES, build
 
 DATA = Path(__file__).resolve().parent / "data" / "reliability"
@@ -134,10 +135,7 @@ def test_reliability_failure_part_way_through_export_leaves_previous_outputs(
     def fail(*args, **kwargs):
         raise ExportError(f"{failing} cannot be written (simulated)")
 
-    if failing == "report":
-        monkeypatch.setattr(kgraph.run, "atomic_write_text", fail)
-    else:
-        monkeypatch.setattr(kgraph.run, f"write_{failing}", fail)
+    monkeypatch.setitem(OUTPUTS, failing, dataclasses.replace(OUTPUTS[failing], write=fail, fragments=None))
     result = cli_build(str(HOSTILE), "-o", str(out))
     assert_one_line_error(result, "(simulated)")
     assert snapshot(out) == previous, "some outputs were replaced although the build failed"

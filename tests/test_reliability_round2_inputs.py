@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from kgraph.cli import cli
 from kgraph.config import Config
 from kgraph.errors import ConfigError, ExportError
-from kgraph.export.rdf import mint_iri, node_iri, web_iri
 from kgraph.ingest.clean import clean_url
+from kgraph.rdf.vocab import mint_iri, node_iri, web_iri
 from kgraph.run import build
 
 ABSTRACT = "We propose a graph neural network for node classification and evaluate it on the Cora dataset."

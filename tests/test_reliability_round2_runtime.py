@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from kgraph.cache import CACHE_FILE, ExtractionCache
+from kgraph.engine.cache import CACHE_FILE, ExtractionCache
 from kgraph.cli import cli
 from kgraph.errors import ConfigError, KGraphWarning
 from kgraph.ingest import list_input_files
@@ -357,11 +357,15 @@ def test_reliability_build_with_a_damaged_cache_rebuilds_it(tmp_path: Path) -> N
 def test_reliability_tampered_fragment_index_is_not_used(tmp_path: Path) -> None:
     import networkx as nx
 
-    from kgraph.export.json import write_graph_json
-    from kgraph.export.splice import Reuse
+    from kgraph.export.json import graph_json_fragments
+    from kgraph.export.splice import GraphDigests, Reuse, write_fragments
 
     G = nx.node_link_graph(json.loads((DATA / "export" / "graph.json").read_text(encoding="utf-8")), edges="edges")
     final, index = tmp_path / "graph.json", tmp_path / "idx" / "json.npz"
+
+    def write_graph_json(G, final, *, reuse):
+        return write_fragments(graph_json_fragments(G, GraphDigests.of(G)), {"json": final}, reuse=reuse)
+
     write_graph_json(G, final, reuse=Reuse(index, {"json": final}))
     fresh = final.read_bytes()
     with np.load(index) as data:

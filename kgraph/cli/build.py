@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import json
-import signal
+import stat
 import sys
 import threading
-import warnings
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ..config import DEFAULT_OUTPUTS, ENGINES, INPUT_FORMATS, OUTPUT_FORMATS, OUTPUT_GROUPS, RDF_FORMATS, Config
-from ..errors import ConfigError, KGraphError, KGraphWarning, Terminated
-from . import Progress as _Progress
-from . import cli, printable, warn
-from . import fail as _fail
+from ..errors import ConfigError, KGraphError
+from . import cli
+from .common import Progress, csv_cell, format_option, graph_input, info, printable, read_built_graph, warn
 
 _FORMAT = click.Choice(INPUT_FORMATS)
 
@@ -104,16 +101,46 @@ def build(inputs, output, input_format, skip_bad, outputs, base_iri, rdf_format,
     """
     from ..run import build as run_build
 
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = _Progress(show, "extracting")
-    with _one_line_errors(bar):
-        config = _config(inputs, output, input_format, skip_bad,
-                         outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
-                         base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
-                         **_scale_settings(**scale))
-        _warn_if_processes_lowered(config)
-        result = run_build(config=config, on_paper=bar.update)
+    config = _config(inputs, output, input_format, skip_bad,
+                     outputs=tuple(o.strip() for o in outputs.split(",") if o.strip()),
+                     base_iri=base_iri, rdf_format=rdf_format, html_max_nodes=max_html_nodes,
+                     **_scale_settings(**scale))
+    _warn_if_processes_lowered(config)
+    with Progress(sys.stderr.isatty() if progress is None else progress, "extracting") as bar:
+        on_paper = _count_papers(config, bar, then="resolving, building the graph, writing the outputs")
+        result = run_build(config=config, on_paper=on_paper)
     _print_summary(result.report, result.files, result.timings, result.extraction, result.reused)
+
+
+def _count_papers(config: Config, bar: Progress, *, then: str | None = None):
+    """The ``on_paper`` callback of a run that moves ``bar``; the papers to extract are counted meanwhile.
+
+    The inputs are read a second time in a background thread, so that the
+    bar shows the share done and the time left as soon as the count is in.
+    Only regular files are counted (a pipe cannot be read twice); a count
+    that fails leaves the bar without a total. Once every paper is
+    extracted, the bar says ``then`` until the run returns.
+    """
+    if not bar.shown:
+        return None
+    from ..run import list_inputs, read_papers
+
+    def count() -> None:
+        try:
+            listed = list_inputs(config)
+            if all(stat.S_ISREG(path.stat().st_mode) for path, _ in listed[0]):
+                bar.set_total(sum(1 for _ in read_papers(config, [], listed=listed)))
+        except (KGraphError, OSError, ValueError):
+            pass
+
+    threading.Thread(target=count, name="kgraph-count", daemon=True).start()
+
+    def on_paper(n: int) -> None:
+        bar.update(n)
+        if then and bar.complete:
+            bar.describe(then)
+
+    return on_paper
 
 
 def _warn_if_processes_lowered(config: Config) -> None:
@@ -126,77 +153,6 @@ def _warn_if_processes_lowered(config: Config) -> None:
             warn(f"-j {config.processes} is more processes than this machine can run ({why}); using {limit}")
 
 
-@contextmanager
-def _one_line_errors(bar: _Progress) -> Iterator[None]:
-    """Run a command's work: any kgraph or file error ends it with one line, Ctrl-C with exit 130; the bar is closed.
-
-    SIGTERM (``kill``, a job scheduler, a container stopping) is handled as
-    Ctrl-C is: the work unwinds (worker processes killed, staged outputs
-    removed, previous outputs left whole), ``Error: terminated``, exit code
-    143. Warnings (:class:`~kgraph.errors.KGraphWarning`) are printed as
-    ``warning: ...`` lines as they come.
-    """
-    with warnings.catch_warnings(), _sigterm_raises():
-        warnings.simplefilter("always", KGraphWarning)
-        warnings.showwarning = _show_warning
-        try:
-            yield
-        except KGraphError as exc:
-            bar.close()
-            _fail(_one_line(str(exc)))
-        except OSError as exc:
-            bar.close()
-            _fail(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
-        except Terminated:
-            bar.close()
-            _interrupted("terminated", 128 + signal.SIGTERM)
-        except KeyboardInterrupt:
-            bar.close()
-            _interrupted()
-        bar.close()
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    if issubclass(category, KGraphWarning):
-        warn(str(message))
-    else:
-        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
-
-
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """In the block, SIGTERM raises :class:`~kgraph.errors.Terminated` in the main thread (once: a second kills)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminated(signum, frame) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise Terminated()
-
-    previous = signal.signal(signal.SIGTERM, terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _one_line(message: str) -> str:
-    r"""The message on one line, as a terminal may show it: line breaks and escapes (from a file name, say) escaped.
-
-    >>> _one_line("a.jsonl:2: bad\nname\x1b[2J")
-    'a.jsonl:2: bad\\nname\\x1b[2J'
-    """
-    return printable(message)
-
-
-def _interrupted(what: str = "interrupted", code: int = 130) -> None:
-    # Ctrl-C or SIGTERM: no traceback. A build's outputs are renamed into place only once
-    # all are written (kgraph.run.write_outputs), so the previous ones stay whole.
-    click.echo(f"Error: {what}", err=True)
-    sys.exit(code)
-
-
 def _routine_ignored() -> frozenset[str]:
     """Reasons for not reading a file or directory that need no word on the terminal (report.json lists them all)."""
     from ..ingest.corpus import HIDDEN, UNKNOWN_TYPE, WRITTEN_BY_KGRAPH
@@ -206,16 +162,16 @@ def _routine_ignored() -> frozenset[str]:
 
 
 def _print_summary(report: dict, files, timings, extraction=None, reused=None) -> None:
+    """The summary of a build (info lines, which --quiet silences); the problems of its inputs on standard error."""
     papers = report["papers"]
     nodes = report["nodes"]
     entities = ", ".join(f"{nodes.get(t, 0)} {t}s" for t in ("method", "task", "dataset"))
     relations = sum(report["relations"].values())
-    click.echo(f"papers:    {papers['read']} read, {papers['in_graph']} in the graph, "
-               f"{papers['skipped']} skipped, {papers['duplicates_merged']} duplicates merged, "
-               f"{papers.get('title_only', 0)} title only")
-    click.echo(f"entities:  {entities}")
-    click.echo(f"relations: {relations} (" + ", ".join(f"{k} {v}" for k, v in report["relations"].items()) + ")")
-    warnings = [p for p in report["problems"] if p["severity"] == "warning"]
+    info(f"papers:    {papers['read']} read, {papers['in_graph']} in the graph, "
+         f"{papers['skipped']} skipped, {papers['duplicates_merged']} duplicates merged, "
+         f"{papers.get('title_only', 0)} title only")
+    info(f"entities:  {entities}")
+    info(f"relations: {relations} (" + ", ".join(f"{k} {v}" for k, v in report["relations"].items()) + ")")
     for problem in report["problems"][:10]:
         click.echo(printable(f"{problem['severity']}: {problem['file']}:{problem['line']}: {problem['reason']}"),
                    err=True)
@@ -228,24 +184,23 @@ def _print_summary(report: dict, files, timings, extraction=None, reused=None) -
     if len(unexpected) > 10:
         warn(f"... {len(unexpected) - 10} more files or directories not read, in report.json")
     if "filtered_out" in papers:
-        click.echo(f"filtered:  {papers['filtered_out']} records outside the categories or dates asked for")
+        info(f"filtered:  {papers['filtered_out']} records outside the categories or dates asked for")
     if extraction:
         workers = extraction["workers"]
         where = "dask" if extraction["engine"] == "dask" else "local"
-        click.echo(f"extracted: {extraction['extracted']} papers, {extraction['cached']} from the cache "
-                   f"({where}, {workers} {'worker' if workers == 1 else 'workers'})")
+        info(f"extracted: {extraction['extracted']} papers, {extraction['cached']} from the cache "
+             f"({where}, {workers} {'worker' if workers == 1 else 'workers'})")
     reused = reused or {}
     copied = sum(group["copied"] for group in reused.values())
     if copied:
         total = copied + sum(group["written"] for group in reused.values())
-        click.echo(f"reused:    {copied} of {total} papers' lines, nodes and edges copied from the previous "
-                   f"outputs ({100 * copied / total:.1f} %)")
-    click.echo(f"time:      {timings.get('total', 0):.1f} s")
-    click.echo(printable("files:     " + ", ".join(str(f) for f in files)))
+        info(f"reused:    {copied} of {total} papers' lines, nodes and edges copied from the previous "
+             f"outputs ({100 * copied / total:.1f} %)")
+    info(f"time:      {timings.get('total', 0):.1f} s")
+    info("files:     " + ", ".join(str(f) for f in files))
     html = [f for f in files if f.name == "graph.html"]
     if html:
-        click.echo(printable(f"open {html[0].resolve()} in a browser to explore the graph"))
-    del warnings
+        info(f"open {html[0].resolve()} in a browser to explore the graph")
 
 
 @cli.command()
@@ -266,32 +221,32 @@ def extract(inputs, output, input_format, skip_bad, progress, processes) -> None
     from ..export.atomic import atomic_open
     from ..run import iter_extract
 
-    show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
-    bar = _Progress(show, "extracting")
+    if not str(output):
+        raise ConfigError("the output file is empty (-o ''): name a file, or - for standard output")
+    config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
+    _warn_if_processes_lowered(config)
     problems: list = []
     papers = mentions = 0
 
-    def write(handle) -> None:  # one line per paper as it is extracted: nothing is held
+    def write(handle, on_paper) -> None:  # one line per paper as it is extracted: nothing is held
         nonlocal papers, mentions
-        for ex in iter_extract(config, problems, on_paper=bar.update):
+        for ex in iter_extract(config, problems, on_paper=on_paper):
             handle.write(json.dumps(_extraction_dict(ex), ensure_ascii=False) + "\n")
             papers += 1
             mentions += len(ex.mentions)
 
-    with _one_line_errors(bar):
-        if not str(output):
-            raise ConfigError("the output file is empty (-o ''): name a file, or - for standard output")
-        config = _config(inputs, ".", input_format, skip_bad, processes=processes, use_cache=False)
-        _warn_if_processes_lowered(config)
+    show = (sys.stderr.isatty() and str(output) != "-") if progress is None else progress
+    with Progress(show, "extracting") as bar:
+        on_paper = _count_papers(config, bar)
         if str(output) == "-":
-            write(sys.stdout)
+            write(sys.stdout, on_paper)
         else:
             with atomic_open(Path(output), "w") as handle:
-                write(handle)
+                write(handle, on_paper)
     for problem in problems:
         click.echo(printable(f"{problem.severity}: {problem}"), err=True)
     if str(output) != "-":
-        click.echo(printable(f"{papers} papers, {mentions} mentions -> {output}"))
+        info(f"{papers} papers, {mentions} mentions -> {output}")
 
 
 def _extraction_dict(ex) -> dict:
@@ -318,42 +273,77 @@ def _extraction_dict(ex) -> dict:
 
 
 @cli.command()
-@click.argument("graph_dir", default="output", type=click.Path(path_type=Path))
+@graph_input("Output directory of `kgraph build` (or a graph.json file).", metavar="GRAPH_DIR")
 @click.option("--top", default=10, show_default=True, help="How many top entities to list per type.")
-def stats(graph_dir, top) -> None:
-    """Counts by node type and relation, and the most connected entities, of a built graph."""
-    from ..export.json import read_graph_json
+@format_option
+def stats(graph, top, fmt) -> None:
+    """Counts by node type and relation, and the most connected entities, of a built graph.
 
-    path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
-    try:
-        graph = read_graph_json(path)
-    except FileNotFoundError:
-        _fail(f"{path}: no graph here; run `kgraph build -o {graph_dir}` first")
-    except KGraphError as exc:
-        _fail(str(exc))
+    As JSON, one object; as CSV, one row per node type, relation and top
+    entity (the section column says which), with the columns that apply filled.
+    """
+    counts = graph_stats(read_built_graph(graph), top=top)
+    if fmt == "json":
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        _stats_csv(counts)
+    else:
+        _stats_table(counts)
+
+
+def graph_stats(graph, *, top: int = 10) -> dict:
+    """Counts of a built graph: nodes by type, edges by relation with their support, the top entities per type."""
     nodes = Counter(d.get("type") for _, d in graph.nodes(data=True))
     edges = Counter(k for _, _, k in graph.edges(keys=True))
-    click.echo(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
-    click.echo("nodes by type:")
-    for kind, n in sorted(nodes.items()):
-        click.echo(f"  {kind:10} {n}")
-    click.echo("relations (edges; by support, the number of papers stating them; edges only the learned model found):")
-    click.echo(f"  {'':14} {'edges':>6} {'1':>6} {'2':>6} {'3+':>6} {'max':>6} {'model':>6}")
+    relations = {}
     for rel, n in sorted(edges.items()):
         support = [d.get("support") or 0 for _, _, k, d in graph.edges(keys=True, data=True) if k == rel]
         learned = sum(1 for _, _, k, d in graph.edges(keys=True, data=True)
                       if k == rel and d.get("extractors") and all(str(e).startswith("model:") for e in d["extractors"]))
-        click.echo(f"  {rel:14} {n:6} {support.count(1):6} {support.count(2):6} "
-                   f"{sum(1 for x in support if x >= 3):6} {max(support, default=0):6} {learned:6}")
+        relations[rel] = {"edges": n, "support_1": support.count(1), "support_2": support.count(2),
+                          "support_3_or_more": sum(1 for x in support if x >= 3),
+                          "support_max": max(support, default=0), "model_only": learned}
+    ranked = {}
     for kind in ("method", "task", "dataset"):
-        ranked = sorted(
+        best = sorted(
             (n for n, d in graph.nodes(data=True) if d.get("type") == kind),
             key=lambda n: (-len(graph.nodes[n].get("papers") or []), -graph.degree(n), n),
         )[:top]
+        ranked[kind] = [{"id": n, "label": graph.nodes[n].get("label"),
+                         "papers": len(graph.nodes[n].get("papers") or []), "degree": graph.degree(n)}
+                        for n in best]
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+            "nodes_by_type": dict(sorted(nodes.items(), key=lambda item: str(item[0]))),
+            "relations": relations, "top": ranked}
+
+
+def _stats_table(counts: dict) -> None:
+    click.echo(f"{counts['nodes']} nodes, {counts['edges']} edges")
+    click.echo("nodes by type:")
+    for kind, n in counts["nodes_by_type"].items():
+        click.echo(f"  {kind:10} {n}")
+    click.echo("relations (edges; by support, the number of papers stating them; edges only the learned model found):")
+    click.echo(f"  {'':14} {'edges':>6} {'1':>6} {'2':>6} {'3+':>6} {'max':>6} {'model':>6}")
+    for rel, r in counts["relations"].items():
+        click.echo(f"  {rel:14} {r['edges']:6} {r['support_1']:6} {r['support_2']:6} "
+                   f"{r['support_3_or_more']:6} {r['support_max']:6} {r['model_only']:6}")
+    for kind, ranked in counts["top"].items():
         if ranked:
             click.echo(f"top {kind}s (papers, degree):")
-            for n in ranked:
-                d = graph.nodes[n]
-                click.echo(f"  {d.get('label')!s:40} {len(d.get('papers') or []):4} {graph.degree(n):4}")
+            for entity in ranked:
+                click.echo(f"  {entity['label']!s:40} {entity['papers']:4} {entity['degree']:4}")
 
 
+_STATS_COLUMNS = ("section", "name", "id", "count", "support_1", "support_2", "support_3_or_more", "support_max",
+                  "model_only", "papers", "degree")
+
+
+def _stats_csv(counts: dict) -> None:
+    rows = [{"section": "nodes", "name": kind, "count": n} for kind, n in counts["nodes_by_type"].items()]
+    rows += [{"section": "relations", "name": rel, "count": r.pop("edges"), **r}
+             for rel, r in ((rel, dict(r)) for rel, r in counts["relations"].items())]
+    rows += [{"section": f"top {kind}s", "name": e["label"], "id": e["id"], "papers": e["papers"], "degree": e["degree"]}
+             for kind, ranked in counts["top"].items() for e in ranked]
+    writer = csv.DictWriter(sys.stdout, fieldnames=_STATS_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)

@@ -1,44 +1,128 @@
-"""`kgraph eval scierc` (entities or relations) and `kgraph eval silver`."""
+"""`kgraph eval`: scores on public benchmarks and on the annotated arXiv abstracts.
+
+``scier``, ``tdmsci`` and ``scierc`` score entity recognition
+(:func:`kgraph.eval.ner_eval.evaluate_ner`); ``scierc --relations`` scores
+relations (:func:`kgraph.eval.relations.evaluate_scierc`); ``silver`` scores
+entities and relations paper by paper (:func:`kgraph.eval.silver.evaluate_silver`).
+"""
 
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 
 import click
 
-from ..errors import KGraphError
+from ..errors import ConfigError
 from . import cli
-from . import fail as _fail
+
+_PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _eval_group() -> click.Group:
-    """The ``kgraph eval`` group, shared with the entity scorers (cli/ner_eval.py)."""
-    group = cli.commands.get("eval")
-    if group is None:
-        @cli.group("eval")
-        def group() -> None:
-            """Score kgraph on public benchmarks (SciERC, SciER, TDMSci)."""
-    return group
+@cli.group("eval")
+def eval_group() -> None:
+    """Score kgraph on public benchmarks (SciERC, SciER, TDMSci) and the annotated arXiv abstracts."""
 
 
-eval_group = _eval_group()
+# --------------------------------------------------------------------------- entities
+
+
+def _ner_options(func):
+    func = click.option("--fast", is_flag=True, help="Score the fast pipeline (no tagger or parser).")(func)
+    func = click.option("--rules", is_flag=True, help="Score the rules alone, without the trained recognizer.")(func)
+    func = click.option("--model", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                        help="Score a trained NER directory alone (no kgraph rules).")(func)
+    func = click.option("--limit", type=int, default=None, help="Score only the first N documents.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")(func)
+    return func
+
+
+def _score_entities(benchmark: str, path: Path, *, fast: bool, rules: bool, model: Path | None,
+                    limit: int | None, as_json: bool) -> None:
+    from ..eval.ner_eval import evaluate_ner, format_evaluation
+
+    if fast and rules:
+        raise ConfigError("--fast and --rules exclude each other")
+    pipeline = "rules" if rules else "fast" if fast else "default"
+    evaluation = evaluate_ner(benchmark, path, pipeline=pipeline, model=model, limit=limit)
+    click.echo(json.dumps(evaluation.as_dict(), indent=2) if as_json else format_evaluation(evaluation))
+
+
+@eval_group.command("scier")
+@click.argument("path", type=_PATH)
+@_ner_options
+def scier(path, fast, rules, model, limit, as_json) -> None:
+    """Entity scores on a SciER PLM file (PLM/test.jsonl, PLM/test_ood.jsonl).
+
+    Dataset, Method and Task, strict span+type and by overlap, in SciER's own
+    tokens. SciER is GPL-3.0: kgraph never trains on it.
+    """
+    _score_entities("scier", path, fast=fast, rules=rules, model=model, limit=limit, as_json=as_json)
+
+
+@eval_group.command("tdmsci")
+@click.argument("path", type=_PATH)
+@_ner_options
+def tdmsci(path, fast, rules, model, limit, as_json) -> None:
+    """Entity scores on a TDMSci CoNLL file (test_500_v2.conll).
+
+    Task and Dataset make the overall score; Metric (found by the trained
+    model, not kept in the graph) is reported beside it.
+    """
+    _score_entities("tdmsci", path, fast=fast, rules=rules, model=model, limit=limit, as_json=as_json)
+
+
+# --------------------------------------------------------------------------- SciERC: entities or relations
+
+
+@eval_group.command("scierc", short_help="Entity or relation scores on a SciERC file (test.json).")
+@click.argument("path", type=_PATH)
+@_ner_options
+@click.option("--relations", is_flag=True, help="Score relations instead of entities.")
+@click.option("--gold-entities", is_flag=True,
+              help="With --relations: relate SciERC's gold Method/Task/Material entities (as method, task, "
+                   "dataset) instead of kgraph's own mentions.")
+@click.option("--extractor", type=click.Choice(["pipeline", "rules", "model"]), default="pipeline", show_default=True,
+              help="With --relations: what relates the entities. pipeline: every relation the pipeline gives "
+                   "(given gold entities: the learned pair model, as in the default pipeline); model: the "
+                   "learned pair model (kgraph_pairs_v1) alone; rules: the sentence rules alone (end to end "
+                   "they relate entities only with --rules or --fast, where the pair model does not run).")
+def scierc(path, fast, rules, model, limit, as_json, relations, gold_entities, extractor) -> None:
+    """Entity scores on a SciERC file (test.json): Task and Method overall.
+
+    Material (scored against kgraph's datasets and the model's materials) and
+    Metric are reported beside it.
+
+    With --relations, SciERC relations mapped to kgraph's are scored, strict
+    boundaries: USED-FOR -> used_for, EVALUATE-FOR -> evaluated_on (reversed),
+    COMPARE -> compared_with (either order), HYPONYM-OF -> extends, PART-OF ->
+    part_of; CONJUNCTION and FEATURE-OF have no counterpart and are not counted.
+    End to end, kgraph's own mentions are related; with --gold-entities, SciERC's
+    gold Method, Task and Material mentions are (the pair model reads the default
+    tagger's vectors of SciERC's words; relations it finds across sentences are
+    not scored, SciERC annotates none). See docs/BENCHMARKS.md.
+    """
+    if gold_entities and not relations:
+        raise ConfigError("--gold-entities needs --relations (entities are never given)")
+    if not relations:
+        _score_entities("scierc", path, fast=fast, rules=rules, model=model, limit=limit, as_json=as_json)
+        return
+    if model:
+        raise ConfigError("--model scores a recognizer alone; it does not go with --relations")
+    _score_relations(path, gold_entities, extractor, as_json, limit=limit,
+                     pipeline="fast" if fast else "rules" if rules else "default")
 
 
 def _score_relations(path, gold_entities, extractor, as_json, *, limit=None, pipeline="default") -> None:
     from ..eval.relations import evaluate_scierc
 
-    try:
-        nlp = None
-        if pipeline != "default" and not gold_entities:
-            from ..nlp.pipeline import load_pipeline
+    nlp = None
+    if pipeline != "default" and not gold_entities:
+        from ..nlp.pipeline import load_pipeline
 
-            nlp = load_pipeline(fast=True) if pipeline == "fast" else load_pipeline(ner=None)
-        report = evaluate_scierc(path, relations=True, gold_entities=gold_entities, extractor=extractor,
-                                 nlp=nlp, limit=limit)
-    except KGraphError as exc:
-        _fail(str(exc))
+        nlp = load_pipeline(fast=True) if pipeline == "fast" else load_pipeline(ner=None)
+    report = evaluate_scierc(path, relations=True, gold_entities=gold_entities, extractor=extractor,
+                             nlp=nlp, limit=limit)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -51,73 +135,7 @@ def _score_relations(path, gold_entities, extractor, as_json, *, limit=None, pip
         click.echo(f"  note: {note}")
 
 
-def _score_mentions(path, as_json) -> None:
-    from ..eval.relations import evaluate_scierc
-
-    try:
-        report = evaluate_scierc(path)
-    except KGraphError as exc:
-        _fail(str(exc))
-    click.echo(json.dumps(report, indent=2) if as_json else "\n".join(
-        [report["what"]] + [f"  {k:10} P {100 * v['precision']:5.1f}  R {100 * v['recall']:5.1f}  F1 {100 * v['f1']:5.1f}"
-                            for k, v in report["scores"].items()]))
-
-
-_RELATION_OPTIONS = [
-    click.Option(["--relations"], is_flag=True, help="Score relations instead of entities."),
-    click.Option(["--gold-entities"], is_flag=True,
-                 help="With --relations: relate SciERC's gold Method/Task/Material entities (as method, task, "
-                      "dataset) instead of kgraph's own mentions."),
-    click.Option(["--extractor"], type=click.Choice(["pipeline", "rules", "model"]), default="pipeline",
-                 show_default=True,
-                 help="With --relations: what relates the entities. pipeline: every relation the pipeline gives "
-                      "(given gold entities: the learned pair model, as in the default pipeline); model: the "
-                      "learned pair model (kgraph_pairs_v1) alone; rules: the sentence rules alone (end to end "
-                      "they relate entities only with --rules or --fast, where the pair model does not run)."),
-]
-_RELATIONS_HELP = """
-
-With --relations, SciERC relations mapped to kgraph's are scored, strict
-boundaries: USED-FOR -> used_for, EVALUATE-FOR -> evaluated_on (reversed),
-COMPARE -> compared_with (either order), HYPONYM-OF -> extends, PART-OF ->
-part_of; CONJUNCTION and FEATURE-OF have no counterpart and are not counted.
-End to end, kgraph's own mentions are related; with --gold-entities, SciERC's
-gold Method, Task and Material mentions are (the pair model reads the default
-tagger's vectors of SciERC's words; relations it finds across sentences are
-not scored, SciERC annotates none). See docs/BENCHMARKS.md.
-"""
-
-
-def _scierc_command(entities: click.Command | None) -> click.Command:
-    """``kgraph eval scierc``: the entity scorer's command with ``--relations`` added."""
-    if entities is not None:
-        params = list(entities.params)
-    else:
-        params = [click.Argument(["path"], type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-                  click.Option(["--json", "as_json"], is_flag=True, help="Print the scores as JSON.")]
-    taken = {p.name for p in params}
-    params += [p for p in _RELATION_OPTIONS if p.name not in taken]
-
-    def callback(path, relations, gold_entities, extractor, **rest):
-        as_json = rest.get("as_json", False)
-        if gold_entities and not relations:
-            _fail("--gold-entities needs --relations (entities are never given)")
-        if relations:
-            if rest.get("model"):
-                _fail("--model scores a recognizer alone; it does not go with --relations")
-            pipeline = "fast" if rest.get("fast") else "rules" if rest.get("rules") else "default"
-            _score_relations(path, gold_entities, extractor, as_json, limit=rest.get("limit"), pipeline=pipeline)
-        elif entities is not None:
-            entities.callback(path=path, **rest)
-        else:
-            _score_mentions(path, as_json)
-
-    help_text = inspect.cleandoc(entities.help or "") if entities is not None else "Score kgraph on a SciERC split (e.g. test.json)."
-    return click.Command("scierc", params=params, callback=callback, help=help_text.rstrip() + _RELATIONS_HELP,
-                         short_help="Entity or relation scores on a SciERC file (test.json).")
-
-
-eval_group.add_command(_scierc_command(eval_group.commands.get("scierc")))
+# --------------------------------------------------------------------------- the annotated arXiv abstracts
 
 
 @eval_group.command(name="silver")
@@ -143,17 +161,13 @@ def silver(path, split, fast, relation_mode, predictions, save, limit, as_json) 
     """
     from ..eval.silver import evaluate_silver, format_scores
 
-    try:
-        nlp = None
-        if predictions is None:
-            from ..nlp.pipeline import load_pipeline
+    nlp = None
+    if predictions is None:
+        from ..nlp.pipeline import load_pipeline
 
-            nlp = load_pipeline(fast=fast, relations=relation_mode)
-        records: list = []
-        scores = evaluate_silver(path, nlp=nlp, split=split, limit=limit, predictions=predictions,
-                                 records_out=records)
-    except KGraphError as exc:
-        _fail(str(exc))
+        nlp = load_pipeline(fast=fast, relations=relation_mode)
+    records: list = []
+    scores = evaluate_silver(path, nlp=nlp, split=split, limit=limit, predictions=predictions, records_out=records)
     if save is not None:
         from ..export.atomic import atomic_write_text
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import KGraphError
+from ..errors import ConfigError
 from ..graph import schema
 from . import cli
-from . import fail as _fail
+from .common import graph_json, graph_input, info
 
 
 def _types(value: str | None) -> tuple[str, ...] | None:
@@ -28,7 +28,7 @@ def _types(value: str | None) -> tuple[str, ...] | None:
 
 
 @cli.command("html")
-@click.argument("graph_dir", default="output", type=click.Path(path_type=Path))
+@graph_input("Output directory of `kgraph build` (or a graph.json file).", metavar="GRAPH_DIR")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="HTML file to write (replaced if it exists).  [default: GRAPH_DIR/graph.html if there is "
                    "none yet; with --focus, GRAPH_DIR/focus-NAME.html]")
@@ -52,11 +52,11 @@ def _types(value: str | None) -> tuple[str, ...] | None:
 @click.option("--size-by", type=click.Choice(["degree", "support"]), default="degree", show_default=True,
               help="Node size in the paper graph: degree, or the number of papers.")
 @click.option("--title", default=None, help="Page title.  [default: kgraph, or the focus]")
-def html(graph_dir, output, view, focus, depth, max_nodes, min_support, types_, together, size_by, title) -> None:
+def html(graph, output, view, focus, depth, max_nodes, min_support, types_, together, size_by, title) -> None:
     """Write an interactive, self-contained HTML view of the graph built in GRAPH_DIR.
 
-    GRAPH_DIR is the output directory of `kgraph build` (default: output/) or a
-    graph.json file. The page works offline; open it in any browser. It has two
+    GRAPH_DIR (or --graph/-g) is the output directory of `kgraph build`
+    (default: output/) or a graph.json file. The page works offline; open it in any browser. It has two
     views, a switch apart: the method map and the paper graph. Without -o an
     existing graph.html is never replaced.
 
@@ -70,34 +70,26 @@ def html(graph_dir, output, view, focus, depth, max_nodes, min_support, types_, 
     from ..export.json import read_graph_json
 
     types = _types(types_)
-    path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
-    folder = graph_dir if graph_dir.is_dir() else graph_dir.parent
-    if not path.exists():
-        _fail(f"{path}: no graph here; run `kgraph build -o {graph_dir}` first")
-    try:
-        graph = read_graph_json(path)
-        options = dict(max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
-        selected = select_view(graph, **options)
-        target = output if output is not None else _default_target(folder, graph, focus)
-        write_html(graph, target, size_by=size_by, view=view, together=together,
-                   title=title or (f"kgraph: {focus}" if focus else "kgraph"), **options)
-    except KGraphError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{exc.filename or output or folder}: {exc.strerror or exc}")
-    click.echo(f"{selected.number_of_nodes()} of {graph.number_of_nodes()} nodes, "
-               f"{selected.number_of_edges()} of {graph.number_of_edges()} edges -> {target}")
+    path = graph_json(graph)
+    built = read_graph_json(path)
+    options = dict(max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
+    selected = select_view(built, **options)
+    target = output if output is not None else _default_target(path.parent, built, focus)
+    write_html(built, target, size_by=size_by, view=view, together=together,
+               title=title or (f"kgraph: {focus}" if focus else "kgraph"), **options)
+    info(f"{selected.number_of_nodes()} of {built.number_of_nodes()} nodes, "
+         f"{selected.number_of_edges()} of {built.number_of_edges()} edges -> {target}")
 
 
 def _default_target(folder: Path, graph, focus: str | None) -> Path:
     """Where a page goes without -o: never over an existing graph.html (the build's own page)."""
-    from ..export.html import find_node
+    from ..graph.lookup import find_entity
 
     if focus is not None:
-        node = str(find_node(graph, focus))
+        node = str(find_entity(graph, focus).id)
         slug = re.sub(r"[^a-z0-9]+", "-", node.split(":", 1)[-1].lower()).strip("-")[:60] or "node"
         return folder / f"focus-{slug}.html"
     target = folder / "graph.html"
     if target.exists():
-        _fail(f"{target} exists; give -o {target} to replace it, or -o another file")
+        raise ConfigError(f"{target} exists; give -o {target} to replace it, or -o another file")
     return target

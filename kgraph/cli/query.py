@@ -18,17 +18,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import KGraphError
+from ..errors import ConfigError
 from ..graph import schema as s
 from ..graph.analytics import CENTRALITY_MEASURES
 from ..model import PAPER_RELATIONS
 from . import cli
-from . import fail as _fail
+from .common import FORMATS, csv_cell, read_built_graph
 
 if TYPE_CHECKING:
     import networkx as nx
 
-FORMATS = ("table", "json", "csv")
+__all__ = ["FORMATS", "query"]
+
 _CELL_WIDTH = 60
 
 
@@ -47,37 +48,20 @@ def query() -> None:
 
 
 def _command(function: Callable) -> Callable:
-    """Register a query subcommand with --graph and --format; library errors become one line."""
+    """Register a query subcommand with -g/--graph and -f/--format; it is called with the graph read."""
 
-    @click.option("--graph", "graph_dir", default="output", show_default=True, type=click.Path(path_type=Path),
+    @click.option("-g", "--graph", "graph_dir", default="output", show_default=True, type=click.Path(path_type=Path),
                   help="Output directory of `kgraph build` (or a graph.json file).")
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                   help="Print a table, JSON or CSV.")
     @functools.wraps(function)
     def wrapper(graph_dir: Path, fmt: str, **options) -> None:
-        graph = _read_graph(graph_dir)
-        try:
-            function(graph, fmt, **options)
-        except KGraphError as exc:
-            _fail(str(exc))
+        function(read_built_graph(graph_dir), fmt, **options)
 
     command = query.command(name=function.__name__)(wrapper)
     common = [p for p in command.params if p.name in ("graph_dir", "fmt")]
     command.params = [p for p in command.params if p not in common] + common  # in --help: own options first
     return command
-
-
-def _read_graph(graph_dir: Path) -> nx.MultiDiGraph:
-    from ..export.json import read_graph_json
-
-    path = graph_dir / "graph.json" if graph_dir.is_dir() else graph_dir
-    if not path.exists():
-        _fail(f"{path}: no graph here; run `kgraph build -o {graph_dir}` first")
-    try:
-        return read_graph_json(path)
-    except KGraphError as exc:
-        _fail(str(exc))
-    raise AssertionError("unreachable")
 
 
 _LIMIT = click.option("--limit", default=20, show_default=True, help="Show at most this many (0: all).")
@@ -97,27 +81,11 @@ def _emit(fmt: str, data, rows: Sequence[dict], text: str | None = None) -> None
         if rows:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
-            writer.writerows({key: _csv_cell(value) for key, value in row.items()} for row in rows)
+            writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     elif text is not None:
         click.echo(text)
     else:
         click.echo(_table(rows))
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula
-# (OWASP "CSV injection"); corpus text can start with any of them.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    """A text cell a spreadsheet shows as text: a leading ``'`` before a formula character.
-
-    >>> print(_csv_cell("=SUM(A1)"), _csv_cell("-1"), _csv_cell(-1), _csv_cell("plain"))
-    '=SUM(A1) '-1 -1 plain
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _jsonable(value):
@@ -200,7 +168,7 @@ def papers(graph, fmt, method, dataset, task, citing_proposer, relations, limit)
     from ..query import papers_for
 
     if method is None and dataset is None and task is None and citing_proposer is None:
-        raise KGraphError("give --method, --dataset or --task (or --citing-proposer)")
+        raise ConfigError("give --method, --dataset or --task (or --citing-proposer)")
     hits = papers_for(graph, method=method, dataset=dataset, task=task, relations=relations or None,
                       citing_proposer=citing_proposer)
     hits = hits[: _limit(limit)]

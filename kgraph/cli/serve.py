@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import KGraphError
-from . import cli, warn
-from . import fail as _fail
+from ..errors import ConfigError
+from . import cli
+from .common import graph_input, info, warn
 
 
 @cli.command()
-@click.argument("directory", default="output", type=click.Path(path_type=Path))
+@graph_input("Output directory of `kgraph build`, or a pyoxigraph store.", metavar="DIRECTORY")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but a loopback address lets other machines read the graph.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free one).")
@@ -28,8 +28,8 @@ from . import fail as _fail
               help="SPARQL queries that may run at once, each in its own process.")
 @click.option("--queries", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Directory of canned .rq queries to link on the SPARQL page (default: examples/queries).")
-def serve(directory, host, port, store, sparql, sparql_timeout, sparql_rows, sparql_workers, queries) -> None:
-    """Serve a built graph (DIRECTORY: output directory or pyoxigraph store; default: output/) read-only.
+def serve(graph, host, port, store, sparql, sparql_timeout, sparql_rows, sparql_workers, queries) -> None:
+    """Serve a built graph (DIRECTORY or --graph/-g: output directory or pyoxigraph store; default: output/) read-only.
 
     Pages for search, entities, papers and the `kgraph query` questions, a JSON
     API under /api/ and a SPARQL endpoint at /sparql. Listens on loopback
@@ -44,19 +44,16 @@ def serve(directory, host, port, store, sparql, sparql_timeout, sparql_rows, spa
     if not is_loopback(host):
         warn(f"serving on {host}: any machine that can reach it can read the whole graph "
              "(there is no authentication); use --host 127.0.0.1 to keep it to this machine")
-    try:
-        served = open_served(directory, store=store, sparql=sparql, workers=sparql_workers,
-                             time_limit=sparql_timeout, row_limit=sparql_rows,
-                             progress=lambda line: click.echo(line, err=True))
-    except KGraphError as exc:
-        _fail(str(exc))
+    served = open_served(graph, store=store, sparql=sparql, workers=sparql_workers,
+                         time_limit=sparql_timeout, row_limit=sparql_rows,
+                         progress=lambda line: info(line, err=True))
     if served.sparql is None:
         warn(f"no SPARQL endpoint: {served.sparql_note}")
     if port == 0:
         port = free_port(host)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"serving {directory} on http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    info(f"serving {graph} on http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
     try:
         run(served, host=host, port=port, queries=queries)
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc}")
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc}") from None

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import contextmanager
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, PipelineError
 from ..model import Paper
-from . import EngineBase
+from .base import EngineBase
+from .cache import pipeline_fingerprint
 from .worker import extract_chunk, worker_fingerprint, worker_pipeline
 
 __all__ = ["DaskEngine", "PipelinePlugin"]
@@ -95,8 +96,6 @@ class DaskEngine(EngineBase):
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def _check_workers(self) -> None:
-        from ..cache import pipeline_fingerprint
-
         expected = pipeline_fingerprint(self.options)
         found = self.client.run(worker_fingerprint, self.options)
         wrong = sorted(address for address, fingerprint in found.items() if fingerprint != expected)

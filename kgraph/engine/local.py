@@ -26,7 +26,7 @@ from spacy.language import Language
 from ..errors import PipelineError
 from ..model import Paper, PaperExtraction
 from ..nlp.extract import iter_extractions
-from . import EngineBase
+from .base import EngineBase
 from .worker import extract_chunk, load_in_worker
 
 __all__ = ["InProcessEngine", "ProcessPoolEngine"]

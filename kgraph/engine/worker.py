@@ -28,6 +28,7 @@ from spacy.language import Language
 from ..model import Paper, PaperExtraction
 from ..nlp.extract import iter_extractions
 from ..nlp.pipeline import load_pipeline
+from .cache import dumps_entry, pipeline_fingerprint
 
 __all__ = ["exit_with", "extract_chunk", "load_in_worker", "worker_fingerprint", "worker_pipeline"]
 
@@ -65,21 +66,17 @@ def extract_chunk(papers: Sequence[Paper], options: Mapping[str, Any] | None = N
     """Extractions of a chunk of papers, in order, by this process's pipeline.
 
     With ``cache_entries``, also their extraction-cache entries
-    (:func:`~kgraph.cache.dumps_entry`), so that encoding them is done by the
+    (:func:`~kgraph.engine.cache.dumps_entry`), so that encoding them is done by the
     workers, in parallel, rather than by the driver.
     """
     extractions = list(iter_extractions(worker_pipeline(options), papers, batch_size=batch_size))
     if cache_entries:
-        from ..cache import dumps_entry
-
         return extractions, [dumps_entry(ex) for ex in extractions]
     return extractions
 
 
 def worker_fingerprint(options: Mapping[str, Any] | None = None) -> str:
     """The pipeline fingerprint as this worker computes it (to check a cluster runs the same code)."""
-    from ..cache import pipeline_fingerprint
-
     return pipeline_fingerprint(options)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CorpusFormatError
+from ..errors import ConfigError, CorpusFormatError
 from .scierc import GoldEntity, SciercDocument, iter_scierc, token_spaces
 
 BENCHMARKS = ("scierc", "scier", "tdmsci")
@@ -191,5 +191,5 @@ def iter_benchmark(name: str, path: str | Path) -> Iterator[NerDocument]:
     """The documents of one benchmark file, by benchmark name."""
     readers = {"scierc": iter_scierc_ner, "scier": iter_scier, "tdmsci": iter_tdmsci}
     if name not in readers:
-        raise ValueError(f"unknown benchmark {name!r}; expected one of {BENCHMARKS}")
+        raise ConfigError(f"unknown benchmark {name!r}; expected one of {BENCHMARKS}")
     return readers[name](path)

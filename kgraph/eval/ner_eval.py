@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ConfigError
 from .ner_corpora import BENCHMARKS, HEADLINE_TYPES, LABEL_MAPS, NerDocument, iter_benchmark
 from .ner_score import Entity, TypeScore, score_entities
 
@@ -85,7 +86,7 @@ def load_eval_pipeline(pipeline: str = "default", *, model: str | Path | None = 
     from ..nlp.pipeline import load_pipeline
 
     if pipeline not in PIPELINES:
-        raise ValueError(f"unknown pipeline {pipeline!r}; expected one of {PIPELINES}")
+        raise ConfigError(f"unknown pipeline {pipeline!r}; expected one of {PIPELINES}")
     if pipeline == "rules":
         return load_pipeline(ner=None)
     return load_pipeline(fast=pipeline == "fast")
@@ -102,7 +103,7 @@ def evaluate_ner(benchmark: str, path: str | Path, *, pipeline: str = "default",
     from ..nlp.ner import predict_documents
 
     if benchmark not in BENCHMARKS:
-        raise ValueError(f"unknown benchmark {benchmark!r}; expected one of {BENCHMARKS}")
+        raise ConfigError(f"unknown benchmark {benchmark!r}; expected one of {BENCHMARKS}")
     if documents is None:
         documents = list(iter_benchmark(benchmark, path))
     documents = list(documents)[:limit]

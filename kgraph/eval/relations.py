@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..errors import ConfigError
 from ..model import EntityType, Paper, RelationType
 from .score import PRF, score_triples
 from .scierc import SciercDocument, detokenize, token_spaces
@@ -366,7 +367,7 @@ def evaluate_scierc(path, *, relations: bool = False, gold_entities: bool = Fals
     from .scierc import read_scierc
 
     if extractor not in EXTRACTORS:
-        raise ValueError(f"unknown extractor {extractor!r}; expected one of {EXTRACTORS}")
+        raise ConfigError(f"unknown extractor {extractor!r}; expected one of {EXTRACTORS}")
     use_rules = relations and gold_entities and extractor == "rules"
     if nlp is None and (use_rules or not (relations and gold_entities)):
         if use_rules:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CorpusFormatError
+from ..errors import ConfigError, CorpusFormatError
 
 TYPES = ("method", "task", "dataset")
 RELATION_TYPES = ("used_for", "evaluated_on", "compared_with", "extends", "part_of")
@@ -93,7 +93,7 @@ def iter_silver(path: Path, *, split: str | None = None) -> Iterator[SilverPaper
     A malformed line raises :class:`~kgraph.errors.CorpusFormatError` naming file and line.
     """
     if split not in (None, "train", "dev"):
-        raise ValueError(f"unknown split {split!r}; expected 'train', 'dev' or None")
+        raise ConfigError(f"unknown split {split!r}; expected 'train', 'dev' or None")
     path = Path(path)
     if path.is_dir():
         path = path / "silver.jsonl"

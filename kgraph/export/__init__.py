@@ -11,6 +11,11 @@ node and edge by edge, never the whole document in memory)::
     >>> loads_graph_json(dumps_graph_json(G)).nodes["task:qa"]["label"]
     'question answering'
 
+``kgraph build`` writes them through :mod:`kgraph.export.outputs`, the one
+registry of a build's output files, which also copies the unchanged parts of
+the large ones from the previous build (:mod:`kgraph.export.splice`). The
+RDF vocabulary and IRIs are :mod:`kgraph.rdf.vocab`'s.
+
 pyvis (and with it IPython) is imported only when an HTML page is made.
 """
 
@@ -20,14 +25,12 @@ from .gexf import dumps_gexf, write_gexf
 from .graphml import dumps_graphml, flatten_for_graphml, write_graphml
 from .html import dumps_html, map_data, write_html
 from .json import dumps_graph_json, iter_graph_json, loads_graph_json, read_graph_json, write_graph_json
-from .rdf import KG, build_rdf, dumps_rdf, iter_ntriples, mint_iri, node_id_from_iri, node_iri, write_rdf, write_rdf_files
+from .rdf import dumps_rdf, iter_ntriples, write_rdf, write_rdf_files
 
 __all__ = [
-    "KG",
     "atomic_open",
     "atomic_write_bytes",
     "atomic_write_text",
-    "build_rdf",
     "dumps_csv_edges",
     "dumps_csv_nodes",
     "dumps_gexf",
@@ -41,9 +44,6 @@ __all__ = [
     "loads_csv_tables",
     "loads_graph_json",
     "map_data",
-    "mint_iri",
-    "node_id_from_iri",
-    "node_iri",
     "read_csv_tables",
     "read_graph_json",
     "write_csv_edges",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
+from ..graph.schema import paper_node_id
 from ..model import Entity, Evidence, PaperExtraction, Relation
-from ..resolve.entities import Resolution, paper_node
-from .splice import Previous, Reuse, Spliced, Splicer, code_salt, digest, write_spliced
+from ..resolve.entities import Resolution
+from .splice import Fragments, Splicer, code_salt, digest, write_fragments
 
 
 def iter_extraction_records(extractions: Sequence[PaperExtraction], resolution: Resolution) -> Iterator[dict]:
@@ -50,7 +51,7 @@ def _record(ex: PaperExtraction, entity_ids: Sequence[str], entities: dict[str, 
                 "id": entity_id,
                 "type": entity.type.value,
                 "label": entity.label,
-                "proposed": entity_id in proposed and paper_node(ex.paper.id) in entity.proposed_in,
+                "proposed": entity_id in proposed and paper_node_id(ex.paper.id) in entity.proposed_in,
                 "mentions": sorted(mentions, key=lambda m: (m["field"] != "title", m["start"], m["end"])),
             }
         )
@@ -81,24 +82,27 @@ def dumps_extraction_record(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
 
 
-def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolution, path: Path, *,
-                      reuse: Reuse | None = None, extracted_by: str = "") -> Spliced:
-    """Write ``extractions.jsonl`` atomically, one line per paper; returns how many lines were copied and made.
+def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolution,
+                      path: str | os.PathLike[str]) -> None:
+    """Write ``extractions.jsonl`` atomically, one line per paper (:func:`iter_extraction_records`)."""
+    write_fragments(extraction_fragments(extractions, resolution), {"extractions": path})
 
-    With ``reuse``, the line of each paper that is the same as in the
-    previous file is copied from it rather than encoded again
-    (:mod:`kgraph.export.splice`), and the new file's index is saved. A
+
+def extraction_fragments(extractions: Sequence[PaperExtraction], resolution: Resolution, *,
+                         extracted_by: str | None = None) -> Fragments:
+    """``extractions.jsonl`` as fragments, one line per paper (:mod:`kgraph.export.splice`).
+
+    With ``extracted_by``, each line has a digest, and the line of a paper
+    that is the same as in the previous file can be copied from it rather
+    than encoded again (:func:`~kgraph.export.splice.write_fragments`). A
     line's digest covers the paper (id, title, abstract), the entity ids of
     its mentions with those entities' types and labels, and its resolved
     relations; what was extracted from the text is named by
     ``extracted_by``, which must change whenever extraction could (the
-    extraction cache's pipeline fingerprint), so reuse it only where the
+    extraction cache's pipeline fingerprint), so give it only where the
     extractions come from that pipeline.
     """
-    salt = code_salt("extractions", extracted_by)
-    previous = Previous.none()
-    if reuse is not None:
-        previous = Previous.at(reuse.index, {"extractions": Path(reuse.previous["extractions"])}, salt)
+    hashed = extracted_by is not None
     by_paper = _relations_by_paper(resolution)
     entities = {e.id: e for e in resolution.entities}
 
@@ -106,7 +110,7 @@ def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolu
         for ex, entity_ids in zip(extractions, resolution.mention_entities, strict=True):
             pairs = by_paper.get(ex.paper.id, ())
             line_digest = None
-            if reuse is not None:
+            if hashed:
                 line_digest = digest((
                     ex.paper.id, ex.paper.title, ex.paper.abstract, entity_ids,
                     [(entities[e].type.value, entities[e].label) for e in dict.fromkeys(entity_ids)],
@@ -115,4 +119,4 @@ def write_extractions(extractions: Sequence[PaperExtraction], resolution: Resolu
             splicer.element(line_digest, lambda ex=ex, entity_ids=entity_ids, pairs=pairs: {
                 "extractions": dumps_extraction_record(_record(ex, entity_ids, entities, pairs)) + "\n"})
 
-    return write_spliced(path, "extractions", b"", previous, salt, indexed=reuse is not None, reuse=reuse, fill=fill)
+    return Fragments({"extractions": b""}, fill, salt=code_salt("extractions", extracted_by or ""), indexed=hashed)

@@ -20,6 +20,7 @@ name, so the same graph gives the same bytes: those networkx's
 ``GraphMLWriter`` (pretty-printed) writes for the flattened graph, made here
 one node or edge at a time rather than from a whole element tree.
 
+>>> import io
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
 >>> G.add_node("method:gnn", type="method", label="GNN", aliases=["GNN", "GNNs"], known_id=None)
@@ -30,25 +31,19 @@ one node or edge at a time rather than from a whole element tree.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import networkx as nx
-import numpy as np
 from networkx.readwrite.graphml import GraphML
 
 from ..errors import ExportError
 from ..graph.schema import COMMUNITY, RELATION, SUPPORT
-from .atomic import atomic_open
 from .ordering import iter_sorted_edges, order_key, sorted_nodes
-from .splice import FileIndex, FragmentIndex, GraphDigests, Output, Previous, Reuse, Spliced, Splicer, code_salt, combined, prepared
+from .splice import Fragments, GraphDigests, Splicer, code_salt, combined, dumps_fragments, write_fragments
 
 # XML 1.0 Char production, negated: what no XML 1.0 document may contain.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -67,40 +62,44 @@ def dumps_graphml(G: nx.MultiDiGraph) -> str:
     >>> 'source="paper:1" target="task:qa" id="paper:1#0"' in dumps_graphml(G)
     True
     """
-    out, body = io.BytesIO(), io.BytesIO()
-    _write_document(G, out, body, Previous.none(), "", GraphDigests.none(G))
-    return out.getvalue().decode("utf-8")
+    return dumps_fragments(graphml_fragments(G))[_NAME]
 
 
-def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None,
-                  digests: GraphDigests | None = None) -> Spliced:
+def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     """Write :func:`dumps_graphml` to ``path`` atomically, node by node and edge by edge.
 
     GraphML declares its attribute keys before the graph, and the keys are
     known only once every node and edge has been seen; the graph element is
     therefore written to an unnamed temporary file beside ``path`` first and
     copied in after the keys. Memory stays that of one node or edge.
-
-    With ``reuse``, each node and edge whose element would be the same as in
-    the previous file (same attributes, same key ids) is copied from it rather
-    than written again (:mod:`kgraph.export.splice`), and the new file's index
-    is saved; ``digests`` are the graph's (:meth:`GraphDigests.of`), if the
-    caller has them already. Returns how many nodes and edges were copied and
-    how many written.
     """
-    salt = code_salt("graphml")
-    digests, previous = prepared(G, reuse, digests, salt, [_NAME])
-    directory = Path(path).parent
-    with atomic_open(path, "wb") as handle:
-        try:
-            body = tempfile.TemporaryFile("w+b", dir=directory)
-        except OSError as exc:
-            raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        with body:
-            index, stats = _write_document(G, handle, body, previous, salt, digests)
-    if reuse is not None:
-        index.stamped({"graphml": Path(path)}).save(reuse.index)
-    return stats
+    write_fragments(graphml_fragments(G), {_NAME: path})
+
+
+def graphml_fragments(G: nx.MultiDiGraph, digests: GraphDigests | None = None) -> Fragments:
+    """``graph.graphml`` as fragments, one per node and edge (:mod:`kgraph.export.splice`), for :func:`write_graphml`.
+
+    With ``digests`` (the graph's, :meth:`~kgraph.export.splice.GraphDigests.of`),
+    a node or edge whose element would be the same as in the previous file
+    (same attributes, same key ids) can be copied from it rather than
+    written again (:func:`~kgraph.export.splice.write_fragments`): its
+    digest covers its attributes and the ids of the keys its ``<data>`` use.
+    The document's beginning, which declares the keys, is its prologue.
+    """
+    digests = digests if digests is not None else GraphDigests.none(G)
+    keys: list[_Keys] = []  # made when the graph element is written, declared in the prologue after it
+
+    def fill(splicer: Splicer) -> None:
+        keys[:] = [_Keys()]
+        _write_graph_element(G, keys[0], splicer, digests)
+        splicer.text(_NAME, "\n</graphml>\n")
+
+    def prologue() -> str:  # GraphMLWriter inserts each new key first
+        return _DECLARATION + _ROOT + "\n  " + "".join(declaration + "\n  "
+                                                     for declaration in reversed(keys[0].declarations))
+
+    return Fragments({_NAME: _CHILD_SEPARATOR}, fill, salt=code_salt("graphml"), indexed=digests.hashed,
+                     prologues={_NAME: prologue})
 
 
 def flatten_for_graphml(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -192,33 +191,6 @@ _ROOT = (
     'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
     'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
 )
-
-
-def _write_document(G: nx.MultiDiGraph, out: IO[bytes], body: IO[bytes], previous: Previous,
-                    salt: str, digests: GraphDigests) -> tuple[FragmentIndex, Spliced]:
-    """Write the graph element to ``body`` (a scratch file), then the document to ``out``.
-
-    Each node and edge is a fragment of the index (kept if ``digests`` are
-    hashed); its digest covers its attributes and the ids of the keys its ``<data>`` use,
-    so a fragment is copied only where it would be written the same.
-    """
-    keys = _Keys()
-    splicer = Splicer({_NAME: Output(body, _CHILD_SEPARATOR, previous.get(_NAME), digests.hashed)}, previous.index, salt)
-    try:
-        _write_graph_element(G, keys, splicer, digests)
-    except BaseException:
-        splicer.abort()
-        raise
-    index = splicer.close()
-    header = (_DECLARATION + _ROOT + "\n  " + "".join(declaration + "\n  " for declaration in reversed(keys.declarations)))
-    header_bytes = header.encode("utf-8")  # GraphMLWriter inserts each new key first
-    out.write(header_bytes)
-    body.seek(0)
-    shutil.copyfileobj(body, out, 1 << 16)
-    out.write(b"\n</graphml>\n")
-    shifted = {name: FileIndex(entry.offsets + np.uint64(len(header_bytes)), entry.lengths)
-               for name, entry in index.files.items()}
-    return FragmentIndex(index.salt, index.digests, shifted), splicer.stats()
 
 
 _NAME = "graphml"

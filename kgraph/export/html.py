@@ -54,7 +54,6 @@ same graph gives the same bytes.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -71,6 +70,7 @@ from markupsafe import Markup
 
 from ..errors import ConfigError, ExportError
 from ..graph import schema
+from ..graph.lookup import find_entity
 from ..graph.method_map import (
     STUDIED_WITH,
     TOGETHER,
@@ -177,7 +177,7 @@ def dumps_html(
         raise ConfigError(f"together must be at least 0, got {together}")
     selected = select_view(G, max_nodes=max_nodes, min_support=min_support, types=types, focus=focus, depth=depth)
     shown = sorted(selected.nodes, key=str)
-    focus_id = find_node(G, focus) if focus else None
+    focus_id = find_entity(G, focus).id if focus else None
     papers_view = _page_data(G, selected, shown, layout_positions(selected), size_by=size_by,
                              large=len(shown) > LARGE_GRAPH)
     papers_view["note"] = _note(G, selected, min_support=min_support, types=types, focus=focus, depth=depth,
@@ -233,7 +233,7 @@ def select_view(
     In this order:
 
     * ``focus``: the ego network of one node (an id, a label or an alias, see
-      :func:`find_node`): the nodes within ``depth`` hops of it, edges taken in
+      :func:`~kgraph.graph.lookup.find_entity`): the nodes within ``depth`` hops of it, edges taken in
       either direction;
     * ``min_support``: edges stated by fewer papers are dropped (before the ego
       network is taken), and so are entities mentioned by fewer papers (a paper
@@ -270,7 +270,7 @@ def select_view(
     def edge_kept(u: Any, v: Any, k: Any) -> bool:
         return edge_support(G.edges[u, v, k]) >= min_support
 
-    centre = find_node(G, focus) if focus is not None else None
+    centre = find_entity(G, focus).id if focus is not None else None
     distance = _hops(G, centre, depth, edge_kept) if centre is not None else None
     candidates = distance if distance is not None else G
     keep = [
@@ -300,43 +300,6 @@ def select_nodes(G: nx.MultiDiGraph, max_nodes: int) -> list:
     ['a', 'b']
     """
     return sorted(select_view(G, max_nodes=max_nodes), key=str)
-
-
-def find_node(G: nx.MultiDiGraph, name: str) -> Any:
-    """The node called ``name``: its id, else its label or one of its aliases.
-
-    Case, accents and spacing are ignored. Where several nodes share the name,
-    entities come before papers, then the one of highest degree, then by id.
-    Raises :class:`~kgraph.errors.ConfigError` naming close matches when no
-    node has the name.
-
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("method:dust3r", type="method", label="DUSt3R", aliases=["DUSt3R", "Dust3R model"])
-    >>> find_node(G, "dust3r model")
-    'method:dust3r'
-    >>> find_node(G, "MASt3R")
-    Traceback (most recent call last):
-    ...
-    kgraph.errors.ConfigError: no node is called 'MASt3R' (by id, label or alias); close matches: DUSt3R
-    """
-    if name in G:
-        return name
-    wanted = _fold(name)
-    matches = [
-        node
-        for node, attrs in G.nodes(data=True)
-        if any(_fold(str(text)) == wanted for text in (attrs.get(schema.LABEL), *(attrs.get(schema.ALIASES) or ())) if text)
-    ]
-    if matches:
-        return min(
-            matches,
-            key=lambda n: (G.nodes[n].get(schema.TYPE) == schema.PAPER, -G.degree(n), str(n)),
-        )
-    labels = sorted({str(attrs.get(schema.LABEL) or node) for node, attrs in G.nodes(data=True)})
-    close = difflib.get_close_matches(name, labels, n=5, cutoff=0.6)
-    hint = f"; close matches: {', '.join(close)}" if close else ""
-    raise ConfigError(f"no node is called {name!r} (by id, label or alias){hint}")
 
 
 def node_support(attrs: dict[str, Any]) -> int:
@@ -1061,7 +1024,7 @@ def _edge_record(index: int, head: str, tail: str, key: Any, attrs: dict[str, An
         paper = str(item.get("paper") or "")
         sentence = _shorten(str(item.get("sentence") or ""), SENTENCE_CHARS)
         record = {
-            "paper": paper if paper.startswith(f"{schema.PAPER}:") else schema.paper_node_id(paper),
+            "paper": schema.as_paper_node(paper),
             "sentence": sentence,
         }
         marks = mention_marks(sentence, *names) if names else []

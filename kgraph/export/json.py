@@ -31,7 +31,7 @@ import networkx as nx
 from ..errors import CorpusFormatError, ExportError
 from ..graph.schema import COMMUNITY
 from .ordering import iter_sorted_edges, sorted_nodes
-from .splice import GraphDigests, Reuse, Spliced, Splicer, code_salt, combined, prepared, write_spliced
+from .splice import Fragments, GraphDigests, Splicer, code_salt, combined, write_fragments
 
 _EDGES = "edges"
 
@@ -62,21 +62,21 @@ def dumps_graph_json(G: nx.MultiDiGraph) -> str:
     return "".join(iter_graph_json(G))
 
 
-def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, reuse: Reuse | None = None,
-                     digests: GraphDigests | None = None) -> Spliced:
-    """Write :func:`dumps_graph_json` to ``path`` atomically, node by node and edge by edge.
+def write_graph_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
+    """Write :func:`dumps_graph_json` to ``path`` atomically, node by node and edge by edge."""
+    write_fragments(graph_json_fragments(G), {"json": path})
 
-    With ``reuse``, each node and edge that is the same as in the previous
-    file is copied from it rather than encoded again
-    (:mod:`kgraph.export.splice`), and the new file's index is saved;
-    ``digests`` are the graph's (:meth:`GraphDigests.of`), if the caller has
-    them already. Returns how many nodes and edges were copied and how many
-    encoded.
+
+def graph_json_fragments(G: nx.MultiDiGraph, digests: GraphDigests | None = None) -> Fragments:
+    """``graph.json`` as fragments, one per node and edge (:mod:`kgraph.export.splice`), for :func:`write_graph_json`.
+
+    With ``digests`` (the graph's, :meth:`~kgraph.export.splice.GraphDigests.of`),
+    a node or edge that is the same as in the previous file can be copied from it
+    rather than encoded again (:func:`~kgraph.export.splice.write_fragments`).
     """
-    salt = code_salt("json")
-    digests, previous = prepared(G, reuse, digests, salt, ["json"])
-    return write_spliced(path, "json", b"," + _DEPTH_2.encode(), previous, salt, indexed=digests.hashed, reuse=reuse,
-                         fill=lambda splicer: _write_elements(G, splicer, digests))
+    digests = digests if digests is not None else GraphDigests.none(G)
+    return Fragments({"json": b"," + _DEPTH_2.encode()}, lambda splicer: _write_elements(G, splicer, digests),
+                     salt=code_salt("json"), indexed=digests.hashed)
 
 
 def _write_elements(G: nx.MultiDiGraph, splicer: Splicer, digests: GraphDigests) -> None:

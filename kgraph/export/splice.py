@@ -37,13 +37,18 @@ inode and modification time). Anything else, and every fragment is rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import os
 import pickle
+import shutil
+import tempfile
 import warnings
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -132,57 +137,119 @@ def _at(digests: bytes, number: int) -> bytes | None:
     return None if value == _NO_DIGEST else value
 
 
-def prepared(G: Any, reuse: "Reuse | None", digests: GraphDigests | None, salt: str,
-             names: Iterable[str]) -> tuple[GraphDigests, "Previous"]:
-    """For a writer of the files ``names`` of ``G``: the digests of its fragments and the files' previous version.
+@dataclass(frozen=True)
+class Fragments:
+    """A group of files as a writer makes them, in one pass: text, and fragments that may be copied.
 
-    Without ``reuse``, no digests (:meth:`GraphDigests.none`) and no previous
-    version; with it, the caller's ``digests`` or, if it has none, the
-    graph's, and the previous files if the index at ``reuse`` describes them
-    and was written with ``salt``.
+    The writer says how its files are made; :func:`write_fragments` writes
+    them (copying unchanged fragments from their previous version, with a
+    :class:`Reuse`), and :func:`dumps_fragments` makes their text.
+    ``separators`` names each file of the group (as the fragment index names
+    it) with the bytes written between two consecutive fragments of it.
+    ``fill(splicer)`` writes every file's text and fragments, in order
+    (:meth:`Splicer.text`, :meth:`Splicer.element`). ``salt``
+    (:func:`code_salt`) names the format and its options. Unless ``indexed``
+    (the fragments have digests), nothing is copied and no index is kept.
+    ``prologues``: for a file whose beginning is known only once its
+    fragments are written (GraphML declares the keys that its elements use), a
+    function giving that beginning; the rest of the file is written to a
+    scratch file first.
     """
-    if reuse is None:
-        return GraphDigests.none(G), Previous.none()
-    digests = digests if digests is not None else GraphDigests.of(G)
-    return digests, Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in names}, salt)
+
+    separators: dict[str, bytes]
+    fill: Callable[["Splicer"], None]
+    salt: str = ""
+    indexed: bool = False
+    prologues: dict[str, Callable[[], str]] = field(default_factory=dict)
 
 
-def write_spliced(path: str | os.PathLike[str], name: str, separator: bytes, previous: "Previous", salt: str, *,
-                  indexed: bool, reuse: "Reuse | None", fill: Callable[["Splicer"], None]) -> "Spliced":
-    """Write the one file ``path`` (called ``name`` in its index) atomically, its text given by ``fill(splicer)``.
+def write_fragments(fragments: Fragments, paths: Mapping[str, str | os.PathLike[str]], *,
+                    reuse: "Reuse | None" = None) -> "Spliced":
+    """Write the files of ``fragments`` to ``paths`` (by their names in the group), each atomically.
 
-    Fragments are copied from ``previous`` where it has them; unless
-    ``indexed``, the new file keeps no index. With ``reuse``, the new index is
-    saved there once the file is written. Returns how many fragments were
-    copied and how many made.
+    With ``reuse``, the fragments that the index at ``reuse.index`` holds for
+    the files at ``reuse.previous`` are copied from them, and the new files'
+    index is saved there once they are written; the bytes are the same
+    either way. Fragments that are not ``indexed`` are all rendered, and no
+    index is read or saved. Returns how many fragments were copied and how
+    many rendered.
     """
-    with atomic_open(path, "wb") as handle:
-        splicer = Splicer({name: Output(handle, separator, previous.get(name), indexed=indexed)},
-                          previous.index, salt)
-        try:
-            fill(splicer)
-        except BaseException:
-            splicer.abort()
-            raise
-        index = splicer.close()
+    files = {name: Path(paths[name]) for name in fragments.separators}
+    if not fragments.indexed:
+        reuse = None
+    previous = Previous.none()
     if reuse is not None:
-        index.stamped({name: Path(path)}).save(reuse.index)
-    return splicer.stats()
+        previous = Previous.at(reuse.index, {name: Path(reuse.previous[name]) for name in files}, fragments.salt)
+    with ExitStack() as stack:
+        handles = {name: stack.enter_context(atomic_open(path, "wb")) for name, path in files.items()}
+        scratch = {name: stack.enter_context(_scratch_file(files[name])) for name in fragments.prologues}
+        index, stats = _write(fragments, handles, scratch, previous)
+    if reuse is not None:
+        index.stamped(files).save(reuse.index)
+    return stats
+
+
+def dumps_fragments(fragments: Fragments) -> dict[str, str]:
+    """The text of each file of ``fragments``, by its name in the group (every fragment rendered)."""
+    handles = {name: io.BytesIO() for name in fragments.separators}
+    _write(fragments, handles, {name: io.BytesIO() for name in fragments.prologues}, Previous.none())
+    return {name: handle.getvalue().decode("utf-8") for name, handle in handles.items()}
+
+
+def _scratch_file(path: Path) -> IO[bytes]:
+    """An unnamed temporary file beside ``path``, for the part of it written before its beginning."""
+    try:
+        return tempfile.TemporaryFile("w+b", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _write(fragments: Fragments, handles: dict[str, IO[bytes]], scratch: dict[str, IO[bytes]],
+           previous: "Previous") -> tuple["FragmentIndex", "Spliced"]:
+    """Fill the open ``handles`` (a file with a prologue through its ``scratch`` file); returns the new index."""
+    outputs = {name: Output(scratch.get(name, handle), fragments.separators[name], previous.get(name),
+                            indexed=fragments.indexed)
+               for name, handle in handles.items()}
+    splicer = Splicer(outputs, previous.index, fragments.salt)
+    try:
+        fragments.fill(splicer)
+    except BaseException:
+        splicer.abort()
+        raise
+    index = splicer.close()
+    files = dict(index.files)
+    for name, body in scratch.items():
+        head = fragments.prologues[name]().encode("utf-8")
+        handles[name].write(head)
+        body.seek(0)
+        shutil.copyfileobj(body, handles[name], 1 << 16)
+        entry = files[name]
+        files[name] = FileIndex(entry.offsets + np.uint64(len(head)), entry.lengths)
+    return FragmentIndex(index.salt, index.digests, files), splicer.stats()
 
 
 def code_salt(*parts: str) -> str:
     """A salt naming ``parts`` (format names, options) and the source of every exporter module.
 
     Any change to how outputs are written changes the salt, so an index
-    written by other code is never used.
+    written by other code is never used. The exporter modules are those of
+    this package and the RDF vocabulary (:mod:`kgraph.rdf.vocab`), which
+    mints the IRIs the RDF holds.
     """
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") + b"\x00")
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    h.update(_exporter_source())
     h.update(str(INDEX_VERSION).encode())
     return h.hexdigest()
+
+
+@functools.cache
+def _exporter_source() -> bytes:
+    """The name and source of each exporter module, read once."""
+    package = Path(__file__).parent
+    paths = [*sorted(package.glob("*.py")), package.parent / "rdf" / "vocab.py"]
+    return b"".join(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00" for path in paths)
 
 
 @dataclass(frozen=True)

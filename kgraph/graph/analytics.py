@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
+from ..errors import ConfigError
 from . import schema as s
 
 CENTRALITY_MEASURES = ("degree", "pagerank", "betweenness", "support")
@@ -82,7 +83,7 @@ def centrality(G: nx.MultiDiGraph, by: str = "degree") -> dict[str, float]:
     {'method:a': 2.0, 'paper:1': 1.0, 'paper:2': 1.0}
     """
     if by not in CENTRALITY_MEASURES:
-        raise ValueError(f"unknown centrality {by!r}; expected one of {', '.join(CENTRALITY_MEASURES)}")
+        raise ConfigError(f"unknown centrality {by!r}; expected one of {', '.join(CENTRALITY_MEASURES)}")
     nodes = sorted(G.nodes)
     if by == "support":
         return {n: float(1 if G.nodes[n].get(s.TYPE) == s.PAPER else len(G.nodes[n].get(s.PAPERS) or ()))

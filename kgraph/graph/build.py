@@ -8,7 +8,7 @@ from itertools import chain
 import networkx as nx
 
 from ..model import Paper, Relation
-from ..resolve.entities import Resolution, paper_node
+from ..resolve.entities import Resolution
 from . import schema as s
 from .analytics import communities_of_edges
 from .citations import citation_relations
@@ -31,7 +31,7 @@ def build_graph(papers: Sequence[Paper], resolution: Resolution, *, name: str = 
     for paper in sorted(papers, key=lambda p: p.id):
         ids = {s.DOI: paper.doi, s.ARXIV_ID: paper.arxiv_id, s.OPENALEX_ID: paper.openalex_id, s.S2_ID: paper.s2_id}
         graph.add_node(
-            paper_node(paper.id),
+            s.paper_node_id(paper.id),
             **{
                 s.TYPE: s.PAPER,
                 s.LABEL: paper.title,
@@ -87,6 +87,6 @@ def graph_communities(papers: Sequence[Paper], resolution: Resolution, *,
     if citations is None:
         citations = citation_relations(papers)
     return communities_of_edges(
-        [paper_node(p.id) for p in papers] + [e.id for e in resolution.entities],
+        [s.paper_node_id(p.id) for p in papers] + [e.id for e in resolution.entities],
         ((r.head, r.tail, r.relation.value, {s.SUPPORT: r.support}) for r in chain(resolution.relations, citations)),
     )

@@ -145,7 +145,7 @@ def build_method_map(
         M.add_node(node, **record)
     for u, v, key, attrs in sorted(relations, key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
         evidence = [e for e in attrs.get(s.EVIDENCE) or () if isinstance(e, dict)]
-        cited = {_paper_node(e.get("paper")) for e in evidence if e.get("paper")}
+        cited = {s.as_paper_node(e.get("paper")) for e in evidence if e.get("paper")}
         M.add_edge(u, v, key=key, **{**attrs, s.RELATION: str(attrs.get(s.RELATION, key)),
                                      YEARS: papers_per_year(G, cited)})
     if together:
@@ -235,8 +235,3 @@ def _support(attrs: dict[str, Any]) -> int:
         return max(1, int(attrs.get(s.SUPPORT) or 1))
     except (TypeError, ValueError):
         return 1
-
-
-def _paper_node(paper: Any) -> str:
-    text = str(paper)
-    return text if text.startswith(f"{s.PAPER}:") else s.paper_node_id(text)

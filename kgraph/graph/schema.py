@@ -54,4 +54,19 @@ REFERENCES_FIELD = "references"
 
 
 def paper_node_id(paper_id: str) -> str:
+    """The node id of a paper: its paper id after ``paper:``; the one place this id is made.
+
+    >>> paper_node_id("arXiv:2401.1")
+    'paper:arXiv:2401.1'
+    """
     return f"{PAPER}:{paper_id}"
+
+
+def as_paper_node(paper: object) -> str:
+    """A paper named by evidence as a node id: evidence names its paper by paper id (a node id is kept).
+
+    >>> as_paper_node("fast3r"), as_paper_node("paper:fast3r")
+    ('paper:fast3r', 'paper:fast3r')
+    """
+    text = str(paper)
+    return text if text.startswith(f"{PAPER}:") else paper_node_id(text)

@@ -2,7 +2,7 @@
 
 A model directory holds ``model.onnx`` (int8 weights), ``tokenizer.json`` (the
 encoder's word pieces) and ``meta.json`` (its tags). It is trained by
-:mod:`kgraph.nlp.training.encoder`; running it needs onnxruntime and
+:mod:`kgraph.training.encoder`; running it needs onnxruntime and
 tokenizers only (no torch).
 
 A model also gives each word's vector (the encoder's output at its first

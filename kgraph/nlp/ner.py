@@ -1,6 +1,6 @@
 """kgraph's trained entity recognizer as a pipeline component, and token-space runs.
 
-``kgraph_ner_v1`` runs a spaCy NER trained by :mod:`kgraph.nlp.training`
+``kgraph_ner_v1`` runs a spaCy NER trained by :mod:`kgraph.training`
 (shipped under ``kgraph/resources/ner/<name>/``) on the same doc as the rule
 components. It writes the model's entities to ``doc.ents`` (all its labels,
 ``MATERIAL`` and ``METRIC`` included) and adds the method, task and dataset

@@ -1,7 +1,8 @@
 """The graph as RDF, read back: NetworkX round trip, SPARQL, SHACL, a persistent store.
 
 :mod:`kgraph.export.rdf` writes the RDF (docs/ONTOLOGY.md describes it); this
-package reads it::
+package reads it. Both use the vocabulary and the IRIs of :mod:`kgraph.rdf.vocab`,
+declared there once::
 
     import kgraph.rdf
 

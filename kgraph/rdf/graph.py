@@ -1,7 +1,8 @@
-"""RDF back to NetworkX: the inverse of :func:`kgraph.export.rdf.build_rdf`.
+"""RDF back to NetworkX: the inverse of the RDF writer (:mod:`kgraph.export.rdf`).
 
 >>> import networkx as nx
->>> from kgraph.export.rdf import build_rdf
+>>> from rdflib import Graph
+>>> from kgraph.export.rdf import dumps_rdf
 >>> G = nx.MultiDiGraph(name="demo")
 >>> G.add_node("paper:1", type="paper", label="A paper", abstract="", year=None, authors=[], url=None, source=None)
 >>> G.add_node("task:qa", type="task", label="QA", aliases=["QA"], alias_counts=[2], papers=["paper:1"],
@@ -9,7 +10,8 @@
 >>> _ = G.add_edge("paper:1", "task:qa", key="addresses", relation="addresses", support=1, extractors=["x"],
 ...                evidence=[{"paper": "1", "field": "title", "start": 0, "end": 7, "sentence": "A paper",
 ...                           "extractor": "x"}])
->>> nx.utils.graphs_equal(to_networkx(build_rdf(G, "https://example.org/kg/")), G)
+>>> rdf = Graph().parse(data=dumps_rdf(G, "https://example.org/kg/", format="nt"), format="nt")
+>>> nx.utils.graphs_equal(to_networkx(rdf), G)
 True
 """
 
@@ -24,9 +26,9 @@ from rdflib import RDF, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, VOID
 
 from ..errors import CorpusFormatError
-from ..export.rdf import BIBO, KG, NODE_CLASSES, RELATION_PROPERTIES, SKOSXL, node_id_from_iri
 from ..graph import schema
 from .io import read_rdf
+from .vocab import BIBO, KG, NODE_CLASSES, RELATION_PROPERTIES, SKOSXL, node_id_from_iri
 
 _CLASS_TYPES = {cls: node_type for node_type, cls in NODE_CLASSES.items()}
 _PROPERTY_RELATIONS = {prop: relation for relation, prop in RELATION_PROPERTIES.items()}

@@ -13,10 +13,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import ConfigError, CorpusFormatError
-from ..export.rdf import RDF_SERIALIZATIONS
 
-# file names a build writes, in the order they are looked for in a directory
-GRAPH_FILES = tuple(RDF_SERIALIZATIONS[name][1] for name in ("nt", "ttl", "jsonld"))
+# the outputs of a build (kgraph.export.outputs) that hold its RDF, in the order they are looked for in a directory
+GRAPH_OUTPUTS = ("nt", "ttl", "jsonld")
 # extension -> (rdflib format, pyoxigraph RdfFormat attribute)
 _EXTENSIONS = {
     ".nt": ("nt", "N_TRIPLES"),
@@ -34,16 +33,25 @@ def locate_graph(path: str | os.PathLike[str]) -> Path:
     """
     path = Path(path)
     if path.is_dir():
-        for name in GRAPH_FILES:
+        names = graph_files()
+        for name in names:
             if (path / name).is_file():
                 return path / name
         raise ConfigError(
-            f"{path}: no RDF graph here ({', '.join(GRAPH_FILES)}); run `kgraph build -o {path}` first"
+            f"{path}: no RDF graph here ({', '.join(names)}); run `kgraph build -o {path}` first"
         )
     if not path.exists():
         raise ConfigError(f"{path}: no such file or directory")
     rdf_format(path)
     return path
+
+
+def graph_files() -> tuple[str, ...]:
+    """The names of the RDF files a build writes, in the order they are looked for in a directory."""
+    # imported here: the writers import this package's vocabulary, so this package loads first
+    from ..export.outputs import OUTPUT_FILES
+
+    return tuple(OUTPUT_FILES[key] for key in GRAPH_OUTPUTS)
 
 
 def rdf_format(path: Path) -> tuple[str, str]:

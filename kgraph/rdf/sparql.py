@@ -18,10 +18,12 @@ The usual prefixes (``kg:``, ``rdf:``, ``rdfs:``, ``owl:``, ``xsd:``,
 ``cito:``, ``schema:``, ``void:``) are predeclared.
 
 >>> import networkx as nx
->>> from kgraph.export.rdf import build_rdf
+>>> from rdflib import Graph
+>>> from kgraph.export.rdf import dumps_rdf
 >>> G = nx.MultiDiGraph()
 >>> G.add_node("task:qa", type="task", label="question answering")
->>> result = sparql("SELECT ?task WHERE { ?task skos:prefLabel ?name }", build_rdf(G),
+>>> rdf = Graph().parse(data=dumps_rdf(G, format="nt"), format="nt")
+>>> result = sparql("SELECT ?task WHERE { ?task skos:prefLabel ?name }", rdf,
 ...                 bindings={"name": "question answering"})
 >>> [str(row[0]) for row in result]
 ['https://w3id.org/kgraph/task/qa']
@@ -44,8 +46,8 @@ from rdflib import OWL, RDFS, XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import VOID
 from rdflib.term import Node
 
-from ..errors import ConfigError, KGraphError
-from ..export.rdf import NODE_CLASSES, PREFIXES
+from ..errors import ConfigError, KGraphError, QueryError
+from .vocab import NODE_CLASSES, PREFIXES
 
 ENGINES = ("oxigraph", "rdflib")
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
@@ -67,10 +69,6 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-
-
-class QueryError(KGraphError):
-    """A SPARQL query that cannot be run: bad syntax, an unknown variable, a bad value."""
 
 
 @dataclass(frozen=True)
@@ -309,7 +307,7 @@ def check_local(query: str) -> None:
     >>> check_local("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    kgraph.rdf.sparql.QueryError: SERVICE (a federated query) is not allowed: kgraph queries only the local graph, \
+    kgraph.errors.QueryError: SERVICE (a federated query) is not allowed: kgraph queries only the local graph, \
 and would send requests to <http://example.org/sparql>
     """
     tokens = list(_TOKENS.finditer(query))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
+from ..graph.schema import paper_node_id
 from ..model import (
     PAPER_RELATIONS,
     Entity,
@@ -133,10 +134,6 @@ def in_longer_name(text: str, start: int, end: int, *, title: bool = False) -> b
     return False
 
 
-def paper_node(paper_id: str) -> str:
-    return f"paper:{paper_id}"
-
-
 def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     """Resolve all mentions of a corpus into entities and aggregate relations."""
     definitions: dict[str, Counter] = defaultdict(Counter)
@@ -207,8 +204,8 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         full = Counter({t: c for t, c in surface.items() if not looks_like_short_form(t)})
         pool = full or surface
         label = min(pool, key=lambda t: (-pool[t], sum(c.isupper() for c in t), t))
-        papers = sorted({paper_node(ex.paper.id) for ex, _ in mentions})
-        proposed = sorted({paper_node(ex.paper.id) for ex, m in mentions if m.proposed})
+        papers = sorted({paper_node_id(ex.paper.id) for ex, _ in mentions})
+        proposed = sorted({paper_node_id(ex.paper.id) for ex, m in mentions if m.proposed})
         known = sorted({m.known_id for _, m in mentions if m.known_id})
         aliases = tuple(sorted(surface.items(), key=lambda kv: (-kv[1], kv[0])))
         keys = tuple(sorted({mention_keys[p][k] for p, k in members}))
@@ -287,7 +284,7 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
     evidence: dict[tuple[str, RelationType, str], list[Evidence]] = defaultdict(list)
     dropped = 0
     for ex, entity_ids in zip(extractions, mention_entities):
-        paper = paper_node(ex.paper.id)
+        paper = paper_node_id(ex.paper.id)
         sentences: dict[tuple[str, int, int], str] = {}  # one string per sentence, however many relations it states
         for rel in ex.relations:
             tail = entity_ids[rel.tail]

@@ -32,7 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import query as q
-from ..errors import ConfigError, KGraphError
+from ..errors import ConfigError, KGraphError, RequestTooLarge
 from ..graph import schema as s
 from ..graph.analytics import CENTRALITY_MEASURES
 from .site import ENTITY_TYPES, SEARCH_TYPES, NotFound, Site, node_href
@@ -462,7 +462,7 @@ def _status(exc: Exception) -> int:
         return 404
     if isinstance(exc, QueryRefused):
         return 403
-    if isinstance(exc, _TooLarge):
+    if isinstance(exc, RequestTooLarge):
         return 413
     if isinstance(exc, (QueryTimeout, Busy, WorkerStopped)):
         return 503
@@ -509,13 +509,9 @@ async def _read_body(request: Request) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise _TooLarge(f"the request body is larger than {MAX_BODY} bytes")
+            raise RequestTooLarge(f"the request body is larger than {MAX_BODY} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-class _TooLarge(KGraphError):
-    pass
 
 
 def _bindings(params: dict[str, list[str]]) -> dict[str, Any]:

@@ -5,8 +5,8 @@
 changes it. Every answer is a plain ``dict`` of strings, numbers and lists,
 the same for the JSON API and for the pages, which render it escaped.
 
-Names resolve as ``kgraph query`` resolves them (:func:`kgraph.query.find_entity`):
-an index of each name's lookup keys, built once, answers in a dictionary
+Names resolve as ``kgraph query`` resolves them (:func:`kgraph.graph.lookup.find_entity`):
+an index of each name's lookup keys (:func:`kgraph.graph.lookup.lookup_keys`), built once, answers in a dictionary
 look-up what ``find_entity`` answers by scanning the graph; the tests check
 the two agree on every name of the test graphs. Search is typo-tolerant:
 names close to the query (rapidfuzz ``WRatio``, as
@@ -34,10 +34,11 @@ import networkx as nx
 from rapidfuzz import fuzz, process, utils
 
 from .. import query as q
-from ..errors import ConfigError, KGraphError
+from ..errors import ConfigError, NotFound
 from ..export.html import NODE_STYLES, OTHER_NODE_STYLE, OTHER_RELATION_STYLE, RELATION_COLORS
 from ..graph import schema as s
-from ..resolve.normalize import entity_key, singular_acronym
+from ..graph.lookup import candidate_rank
+from ..graph.lookup import lookup_keys as _lookup_keys
 
 ENTITY_TYPES = ("method", "task", "dataset")
 SEARCH_TYPES = (*ENTITY_TYPES, s.PAPER)
@@ -53,14 +54,6 @@ SCAN_ALL = 20_000  # up to this many names, every one is scored; above, those sh
 CANDIDATES = 3_000  # names scored per search above SCAN_ALL
 RELATION_ORDER = ("extends", "part_of", "used_for", "evaluated_on", "compared_with",
                   "proposes", "addresses", "uses", "mentions", "cites")
-
-
-class NotFound(KGraphError):
-    """A node, name or page that is not there; ``suggestions`` holds close names as node dicts."""
-
-    def __init__(self, message: str, suggestions: Iterable[dict[str, Any]] = ()):
-        super().__init__(message)
-        self.suggestions = list(suggestions)
 
 
 # --------------------------------------------------------------------------- loading
@@ -146,7 +139,7 @@ class Site:
             for text, is_label in names:
                 if not text:
                     continue
-                rank = (node_type == s.PAPER, not is_label, -len(data.get(s.PAPERS) or ()), node)
+                rank = candidate_rank(G, node, is_label)
                 for tier, key in enumerate(_lookup_keys(text)):
                     if key and (key not in self._keys[tier] or rank < self._keys[tier][key]):
                         self._keys[tier][key] = rank
@@ -176,7 +169,7 @@ class Site:
         >>> Site(example_graph()).resolve("Fsat3R")
         Traceback (most recent call last):
         ...
-        kgraph.serve.site.NotFound: no entity named 'Fsat3R'; closest: Fast3R (method), DUSt3R (method), MUSt3R (method)
+        kgraph.errors.NotFound: no entity named 'Fsat3R'; closest: Fast3R (method), DUSt3R (method), MUSt3R (method)
         """
         if type is not None and type not in SEARCH_TYPES:
             raise ConfigError(f"unknown type {type!r}; expected one of {', '.join(SEARCH_TYPES)}")
@@ -281,7 +274,7 @@ class Site:
 
     def node_id(self, node: str, *, paper: bool = False) -> str:
         """``node`` if it is a node of the graph (``paper:`` added for a paper id); :class:`NotFound` else."""
-        node_id = f"{s.PAPER}:{node}" if paper else node
+        node_id = s.paper_node_id(node) if paper else node
         if node_id not in self.graph:
             what = "paper" if paper else "node"
             raise NotFound(f"no {what} with the id {node!r}")
@@ -525,16 +518,6 @@ class _TrigramIndex:
 def _grams(text: str) -> set[str]:
     padded = f" {text} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
-
-
-def _lookup_keys(text: str) -> tuple[str, str, str]:
-    """Ever looser keys for a name: canonical, case-folded, letters and digits only (as kgraph.query)."""
-    words = text.split()
-    if words:
-        words[-1] = singular_acronym(words[-1])
-    key = entity_key(" ".join(words))
-    folded = key.casefold()
-    return key, folded, re.sub(r"[\W_]+", "", folded)
 
 
 def _rank(relation: str) -> int:

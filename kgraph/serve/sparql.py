@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, KGraphError
+from ..errors import Busy, ConfigError, KGraphError, QueryRefused, QueryTimeout, WorkerStopped
 
 # media type -> result format name
 RESULT_TYPES = {
@@ -38,22 +38,6 @@ DEFAULT_TIME_LIMIT = 10.0  # seconds
 DEFAULT_ROW_LIMIT = 10_000
 STARTUP_LIMIT = 120.0  # seconds a new worker may take to import kgraph and open the store
 WORKER_MEMORY = 2 * 1024**3  # bytes of heap a worker may use
-
-
-class QueryTimeout(KGraphError):
-    """A query stopped at its time limit."""
-
-
-class QueryRefused(KGraphError):
-    """A request the endpoint does not run: an update, or no store to query."""
-
-
-class WorkerStopped(KGraphError):
-    """A query's worker process ended before it answered (killed, out of memory)."""
-
-
-class Busy(KGraphError):
-    """Every worker stayed busy for as long as a query may run."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +100,11 @@ def canned_queries(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The ``.rq`` files of ``directory``: name, title (first comment line), variables to bind, text.
 
     The variables are those listed under ``# Bind:`` in the file's comment
-    header, as in ``examples/queries``. A missing directory has none.
+    header, as in ``examples/queries`` (:func:`kgraph.rdf.canned.required_bindings`).
+    A missing directory has none.
     """
+    from ..rdf.canned import header_comments, required_bindings
+
     directory = Path(directory)
     if not directory.is_dir():
         return []
@@ -127,23 +114,9 @@ def canned_queries(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        comments = []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            comments.append(line.lstrip("#").strip())
-        variables, in_bind = [], False
-        for line in comments:
-            if line.startswith("Bind:"):
-                in_bind, line = True, line[len("Bind:"):].strip()
-            elif line.endswith(":") or ":" in line.split(" ", 1)[0]:
-                in_bind = False
-            if in_bind and line:
-                name = line.split()[0]
-                if name.isidentifier() and f"?{name}" in text and name not in variables:
-                    variables.append(name)
+        comments = header_comments(text)
         found.append({"name": path.stem, "title": comments[0] if comments else path.stem,
-                      "variables": variables, "text": text})
+                      "variables": list(required_bindings(text)), "text": text})
     return found
 
 

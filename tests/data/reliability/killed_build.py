@@ -10,20 +10,21 @@ what is left in OUT.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
 
-import kgraph.run
 from kgraph.cli import main
 from kgraph.export.atomic import atomic_open
 from kgraph.export.graphml import dumps_graphml
+from kgraph.export.outputs import OUTPUTS
 
 READY = Path(sys.argv[1])
 
 
-def stalled_write_graphml(G, path, **options) -> None:
-    text = dumps_graphml(G)
+def stalled_write_graphml(made, path) -> None:
+    text = dumps_graphml(made.graph)
     with atomic_open(path) as handle:
         handle.write(text[: len(text) // 2])
         handle.flush()
@@ -32,6 +33,6 @@ def stalled_write_graphml(G, path, **options) -> None:
         handle.write(text[len(text) // 2 :])
 
 
-kgraph.run.write_graphml = stalled_write_graphml
+OUTPUTS["graphml"] = dataclasses.replace(OUTPUTS["graphml"], write=stalled_write_graphml, fragments=None)
 sys.argv = ["kgraph", *sys.argv[2:]]
 main()

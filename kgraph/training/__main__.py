@@ -1,5 +1,5 @@
-"""``python -m kgraph.nlp.training BENCHMARKS_DIR``: retrain the fast pipeline's CNN recognizer from the public
-benchmarks (the default pipeline's models: ``kgraph.nlp.training.encoder`` and ``kgraph.nlp.training.pairs``)."""
+"""``python -m kgraph.training BENCHMARKS_DIR``: retrain the fast pipeline's CNN recognizer from the public
+benchmarks (the default pipeline's models: ``kgraph.training.encoder`` and ``kgraph.training.pairs``)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from ..ner import MODEL_DIR
+from ..nlp.ner import MODEL_DIR
 from .corpus import MATERIAL_POLICIES, PARTIAL_POLICIES
 from .pwc_silver import NEGATIVE_POLICIES
 from .train import MODELS, CorpusSettings, train_models
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kgraph.nlp.training", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kgraph.training", description=__doc__)
     parser.add_argument("benchmarks", type=Path, help="folder with scierc/ and tdmsci/ (../shared/benchmarks)")
     parser.add_argument("-o", "--output", type=Path, default=MODEL_DIR, help="where the models go (default: %(default)s)")
     parser.add_argument("-w", "--workdir", type=Path, default=Path("build/ner"), help="corpora and checkpoints")

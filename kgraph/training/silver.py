@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import random
 from pathlib import Path
 
-from ...eval.silver import SilverPaper, iter_silver
-from ..components import sentence_words
-from ..encoder_ner import tags_for
-from ..relations import FIELD_SEPARATOR
+from ..eval.silver import SilverPaper, iter_silver
+from ..nlp.components import sentence_words
+from ..nlp.encoder_ner import tags_for
+from ..nlp.relations import FIELD_SEPARATOR
 
 IGNORE = -100
 LABELS = ("METHOD", "TASK", "DATASET")
@@ -68,7 +68,7 @@ def sentence_nlp():
     """spaCy's English tokenizer with kgraph's punctuation sentence splitting (the fast pipeline's)."""
     import spacy
 
-    from ..pipeline import split_name_periods
+    from ..nlp.pipeline import split_name_periods
 
     nlp = split_name_periods(spacy.blank("en"))
     nlp.add_pipe("sentencizer")

@@ -14,7 +14,7 @@ Each is a one-hidden-layer network (torch, CPU), the epoch kept by the
 development split's pair F1; the weights go to ``pairs.npz`` beside the
 tagger, with ``pairs.json`` (classes, thresholds, history).
 
-    python -m kgraph.nlp.training.pairs ../shared/silver kgraph/resources/ner/default
+    python -m kgraph.training.pairs ../shared/silver kgraph/resources/ner/default
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ...eval.silver import iter_silver
-from ..encoder_ner import EncoderTagger
-from ..pairs import CLASSES, PairEntity, candidate_pairs, entity_features, pair_features
+from ..eval.silver import iter_silver
+from ..nlp.encoder_ner import EncoderTagger
+from ..nlp.pairs import CLASSES, PairEntity, candidate_pairs, entity_features, pair_features
 from .silver import TokenPaper, add_settings_arguments, settings_from, token_papers, training_split
 
 
@@ -202,7 +202,7 @@ def train(silver: Path, model_dir: Path, settings: PairSettings, log=print) -> d
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kgraph.nlp.training.pairs", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m kgraph.training.pairs", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("silver", type=Path, help="silver.jsonl or the folder holding it (../shared/silver)")
     parser.add_argument("model", type=Path, help="the trained tagger's directory; pairs.npz and pairs.json go there")

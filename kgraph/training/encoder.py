@@ -2,7 +2,7 @@
 
 The tagger learns from the annotated arXiv abstracts (``silver.jsonl``, its
 training split: papers with ``n % 10 != 0``; :mod:`kgraph.eval.silver`), read
-on kgraph's own tokens and sentences (:mod:`kgraph.nlp.training.silver`):
+on kgraph's own tokens and sentences (:mod:`kgraph.training.silver`):
 METHOD, TASK and DATASET spans as the annotation guideline draws them.
 
 Model: the 6-layer MiniLM of ``all-MiniLM-L6-v2`` (the PyPI package
@@ -11,13 +11,13 @@ features put capitalisation back), the first word piece of each word, a linear
 layer to BIO tags. Decoding (at run time) is a Viterbi pass that forbids
 ``I-X`` after anything but ``B-X``/``I-X``. The exported model also gives each
 word's vector, which the relation model reads
-(:mod:`kgraph.nlp.training.pairs`).
+(:mod:`kgraph.training.pairs`).
 
 The trained tagger is exported to ONNX and quantized to int8 weights, so
 kgraph runs it with onnxruntime and the ``tokenizers`` package: torch and
 transformers are needed only here, for training (``pip install -e '.[train]'``).
 
-    python -m kgraph.nlp.training.encoder ../shared/silver -o kgraph/resources/ner/default
+    python -m kgraph.training.encoder ../shared/silver -o kgraph/resources/ner/default
 
 The epoch kept is the one with the best strict span F1 on the development
 split's sentences.
@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ...eval.silver import iter_silver
-from ..encoder_ner import EncoderTagger, encode_words, tags_for, tags_to_spans
+from ..eval.silver import iter_silver
+from ..nlp.encoder_ner import EncoderTagger, encode_words, tags_for, tags_to_spans
 from .silver import IGNORE, LABELS, TokenPaper, add_settings_arguments, settings_from, token_papers, training_split
 
 
@@ -108,7 +108,7 @@ def mixed_examples(settings: TrainSettings, tags: Sequence[str]) -> list[Example
       methods, so the spans the tagger in ``settings.mask_with`` reads as METHOD carry
       no loss; metrics are ``O``.
     """
-    from ...eval.ner_corpora import iter_scierc_ner, iter_tdmsci
+    from ..eval.ner_corpora import iter_scierc_ner, iter_tdmsci
     from .corpus import scierc_spans, tdmsci_spans
 
     index = {t: i for i, t in enumerate(tags)}
@@ -285,7 +285,7 @@ def export(net, output: Path, work: Path, source: Path, meta: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kgraph.nlp.training.encoder", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m kgraph.training.encoder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("silver", type=Path, help="silver.jsonl or the folder holding it (../shared/silver)")
     parser.add_argument("-o", "--output", type=Path, required=True)

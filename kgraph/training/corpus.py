@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
-from ...eval.ner_corpora import NerDocument, NerSentence
-from ..candidates import is_name_shaped
+from ..eval.ner_corpora import NerDocument, NerSentence
+from ..nlp.candidates import is_name_shaped
 
 LABELS = ("METHOD", "TASK", "DATASET", "MATERIAL", "METRIC")
 SCIERC_LABELS = {"Method": "METHOD", "Task": "TASK", "Material": "MATERIAL", "Metric": "METRIC"}

@@ -1,6 +1,6 @@
 """Train kgraph's entity recognizers from the public benchmarks in ../shared.
 
-Data (see :mod:`kgraph.nlp.training.corpus` for how each corpus is read):
+Data (see :mod:`kgraph.training.corpus` for how each corpus is read):
 
 - SciERC ``train.json`` trains, ``dev.json`` selects the checkpoint;
 - TDMSci ``train_1500_v2.conll`` trains, except its last ``holdout``
@@ -28,8 +28,8 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc
 
-from ...eval.ner_corpora import NerDocument, NerSentence, iter_scierc_ner, iter_tdmsci
-from ..candidates import is_name_shaped
+from ..eval.ner_corpora import NerDocument, NerSentence, iter_scierc_ner, iter_tdmsci
+from ..nlp.candidates import is_name_shaped
 from .pwc_silver import iter_silver_docs
 from .corpus import (
     CorpusStats,
@@ -47,7 +47,7 @@ _CNN = "components.ner.model.tok2vec"
 MODELS: dict[str, dict[str, object]] = {
     "mask": {f"{_CNN}.encode.width": 96, f"{_CNN}.encode.depth": 4, "training.max_epochs": 12},
     "fast": {f"{_CNN}.encode.width": 64, f"{_CNN}.encode.depth": 3, "training.max_epochs": 12},
-}  # the default pipeline's tagger is trained by kgraph.nlp.training.encoder
+}  # the default pipeline's tagger is trained by kgraph.training.encoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +88,8 @@ def predicted_spans(nlp: spacy.language.Language, sentence: NerSentence) -> list
 
 def known_name_finder(nlp: spacy.language.Language) -> Callable[[Doc], list[tuple[int, int, str]]]:
     """Spans of a doc that kgraph's gazetteer knows or that look like coined names."""
-    from ..components import Gazetteer
-    from ..vocab import load_vocab
+    from ..nlp.components import Gazetteer
+    from ..nlp.vocab import load_vocab
 
     gazetteer = Gazetteer(nlp, load_vocab(None))
 

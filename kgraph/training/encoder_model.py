@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from ..encoder_ner import N_SHAPES
+from ..nlp.encoder_ner import N_SHAPES
 
 
 class TaggerNet(torch.nn.Module):

@@ -1,12 +1,14 @@
 """The extraction cache: a paper already extracted by the same pipeline is not extracted again.
 
 An entry is keyed by the paper's content (its cleaned title and abstract, the
-only input of extraction) and belongs to one *pipeline fingerprint*: a hash of
-:data:`~kgraph.nlp.pipeline.PIPELINE_VERSION`, the source of the ``kgraph.nlp``
-package and of :mod:`kgraph.model`, the gazetteer file, and the versions of
-spaCy and of the base model. Any change to one of them, a lexicon word or a
-component's code, gives a new fingerprint, and the entries of the old one are
-dropped when the cache is opened.
+only input of extraction) and belongs to one *pipeline fingerprint*: a hash of what extraction runs
+(:func:`pipeline_fingerprint`: the pipeline's options, the code of the
+run-time ``kgraph.nlp`` modules and of :mod:`kgraph.model`, the models and
+vocabulary the pipeline loads, the versions of spaCy and of the base model).
+Any change to one of them, a lexicon word or a component's code, gives a new
+fingerprint, and the entries of the old one are dropped when the cache is
+opened. Training code is not part of it: retraining changes the fingerprint
+through the model files it writes, not through its own code.
 
 The value is what :func:`~kgraph.nlp.extract.doc_to_extraction` found (mentions,
 acronyms, relations, sentences) without the paper itself: a hit is completed
@@ -54,10 +56,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import KGraphError, KGraphWarning
-from .model import Paper, PaperExtraction
+from ..errors import CacheError, KGraphWarning
+from ..model import Paper, PaperExtraction
 
-__all__ = ["CACHE_FILE", "ExtractionCache", "paper_key", "pipeline_fingerprint", "dumps_entry", "loads_entry"]
+__all__ = ["CACHE_FILE", "EXTRACTION_FILES", "ExtractionCache", "dumps_entry", "extraction_files", "loads_entry",
+           "paper_key", "pipeline_fingerprint"]
 
 CACHE_FILE = "extractions.sqlite"
 # Bump when the layout of an entry changes (dumps_entry / loads_entry).
@@ -66,10 +69,6 @@ ENTRY_FORMAT = 1
 ROW_FORMAT = 2
 _CHECK_SIZE = 8
 _DAMAGED = {getattr(sqlite3, "SQLITE_CORRUPT", 11), getattr(sqlite3, "SQLITE_NOTADB", 26)}
-
-
-class CacheError(KGraphError):
-    """The extraction cache cannot be opened or written."""
 
 
 def paper_key(paper: Paper) -> bytes:
@@ -88,22 +87,43 @@ def paper_key(paper: Paper) -> bytes:
     return digest.digest()
 
 
+# What extraction runs and reads, relative to the kgraph package: the run-time modules of kgraph.nlp (its top
+# level only: training code, in nlp/training/ or training/, makes the models and is never run by a build), the
+# records that hold the extractions, the trained models (kgraph.nlp.ner.MODEL_DIR) and the bundled vocabulary
+# (kgraph.nlp.vocab.BUNDLED_VOCAB). Other resources (the ontology, the viewer, licences) are read by exporters.
+EXTRACTION_FILES = ("nlp/*.py", "model.py", "resources/ner/**/*", "resources/pwc_vocab.jsonl")
+# The kgraph package whose files are hashed.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def extraction_files(package: Path) -> list[Path]:
+    """The files of ``package`` (a kgraph package directory) named by :data:`EXTRACTION_FILES`, in a fixed order.
+
+    >>> [p.relative_to(PACKAGE_DIR).as_posix() for p in extraction_files(PACKAGE_DIR)][:2]
+    ['model.py', 'nlp/__init__.py']
+    """
+    files = {path for pattern in EXTRACTION_FILES for path in package.glob(pattern)
+             if path.is_file() and "__pycache__" not in path.relative_to(package).parts}
+    return sorted(files, key=lambda path: path.relative_to(package).as_posix())
+
+
 def pipeline_fingerprint(options: Mapping[str, Any] | None = None) -> str:
     """A hash that changes whenever the extraction of some paper could.
 
-    Covers :data:`~kgraph.nlp.pipeline.PIPELINE_VERSION`, every Python file of
-    ``kgraph.nlp`` (components, lexicon, candidates, relations...) and
-    ``kgraph/model.py``, the bundled resources (gazetteer, trained models),
-    the spaCy and base-model versions, and ``options``, the keyword arguments
-    of :func:`~kgraph.nlp.pipeline.load_pipeline` (a file or directory they
-    name is hashed by content).
+    Covers :data:`~kgraph.nlp.pipeline.PIPELINE_VERSION`, the files
+    :func:`extraction_files` names (the run-time ``kgraph.nlp`` modules:
+    components, lexicon, candidates, relations...; ``kgraph/model.py``; the
+    trained models and the bundled vocabulary), the spaCy and base-model
+    versions, and ``options``, the keyword arguments of
+    :func:`~kgraph.nlp.pipeline.load_pipeline` (a file or directory they name
+    is hashed by content).
 
     >>> pipeline_fingerprint() == pipeline_fingerprint({})
     True
     """
     import spacy
 
-    from .nlp import pipeline
+    from ..nlp import pipeline
 
     digest = hashlib.sha256()
 
@@ -115,12 +135,8 @@ def pipeline_fingerprint(options: Mapping[str, Any] | None = None) -> str:
     add("pipeline", pipeline.PIPELINE_VERSION.encode())
     add("spacy", spacy.__version__.encode())
     add("base-model", f"{pipeline.BASE_MODEL}=={_package_version(pipeline.BASE_MODEL)}".encode())
-    package = Path(__file__).resolve().parent
-    sources = sorted((package / "nlp").rglob("*.py")) + [package / "model.py"]
-    resources = sorted(p for p in (package / "resources").rglob("*")
-                       if p.is_file() and p.suffix not in _NOT_FOR_EXTRACTION and "__pycache__" not in p.parts)
-    for path in sources + resources:
-        add(path.relative_to(package).as_posix(), _file_digest(path))
+    for path in extraction_files(PACKAGE_DIR):
+        add(path.relative_to(PACKAGE_DIR).as_posix(), _file_digest(path))
     for name, value in sorted((options or {}).items()):
         if value in (None, ""):
             continue  # the default, as when the option is not given
@@ -131,10 +147,6 @@ def pipeline_fingerprint(options: Mapping[str, Any] | None = None) -> str:
             for file in files:
                 add(f"option:{name}:{file.relative_to(path).as_posix()}", _file_digest(file))
     return digest.hexdigest()
-
-
-# Resources that extraction never reads (the ontology, the viewer, licences): changing them keeps the cache.
-_NOT_FOR_EXTRACTION = frozenset({".ttl", ".md", ".html", ".css", ".js", ".png", ".svg"})
 
 
 def _file_digest(path: Path) -> bytes:
@@ -316,7 +328,7 @@ class ExtractionCache:
             self._connection.close()
             self._connection = None
 
-    def __enter__(self) -> "ExtractionCache":
+    def __enter__(self) -> ExtractionCache:
         return self
 
     def __exit__(self, *exc) -> None:

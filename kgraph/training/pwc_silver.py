@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from ..candidates import is_name_shaped
+from ..nlp.candidates import is_name_shaped
 
 _MARKUP = re.compile(
     r"!\[[^\]]*\]\([^)]*\)"  # an image: dropped
