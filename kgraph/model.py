@@ -249,3 +249,12 @@ class Relation:
     @property
     def extractors(self) -> tuple[str, ...]:
         return tuple(sorted({e.extractor for e in self.evidence}))
+
+
+def paper_node_id(paper_id: str) -> str:
+    """The graph node id of a paper: its paper id after ``paper:``; the one place this id is made.
+
+    >>> paper_node_id("arXiv:2401.1")
+    'paper:arXiv:2401.1'
+    """
+    return f"paper:{paper_id}"

@@ -42,6 +42,7 @@ import networkx as nx
 from ..config import Config
 from ..errors import ExportError
 from ..model import PaperExtraction
+from ..rdf.vocab import RDF_FILES
 from ..resolve.entities import Resolution
 from .atomic import atomic_files, remove_stale_temps
 from .csv import write_csv_edges, write_csv_nodes
@@ -106,9 +107,9 @@ OUTPUTS: dict[str, Output] = {
     "json": Output("graph.json", group="json", fragments=lambda made, _: graph_json_fragments(made.graph, made.digests)),
     "graphml": Output("graph.graphml", group="graphml",
                       fragments=lambda made, _: graphml_fragments(made.graph, made.digests)),
-    "ttl": Output("graph.ttl", group="rdf", part="turtle", fragments=_rdf),
-    "nt": Output("graph.nt", group="rdf", part="nt", fragments=_rdf),
-    "jsonld": Output("graph.jsonld", group="rdf", part="json-ld", fragments=_rdf),
+    "ttl": Output(RDF_FILES["ttl"], group="rdf", part="turtle", fragments=_rdf),
+    "nt": Output(RDF_FILES["nt"], group="rdf", part="nt", fragments=_rdf),
+    "jsonld": Output(RDF_FILES["jsonld"], group="rdf", part="json-ld", fragments=_rdf),
     "ontology": Output("ontology.ttl", lambda made, path: write_ontology(path)),
     "html": Output("graph.html", lambda made, path: write_html(made.graph, path, max_nodes=made.config.html_max_nodes)),
     "report": Output("report.json", lambda made, path: write_report(made.report, path)),

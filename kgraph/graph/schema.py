@@ -9,7 +9,7 @@ relation has an entity as its tail.
 
 from __future__ import annotations
 
-from ..model import EntityType, RelationType
+from ..model import EntityType, RelationType, paper_node_id
 
 PAPER = "paper"
 NODE_TYPES = (PAPER, *(t.value for t in EntityType))
@@ -51,15 +51,6 @@ ENTITY_ATTRIBUTES = (TYPE, LABEL, ALIASES, ALIAS_COUNTS, PAPERS, PROPOSED_IN, ME
 EDGE_ATTRIBUTES = (RELATION, SUPPORT, EVIDENCE, EXTRACTORS)
 # The field a citation's evidence names: its position in the citing paper's list of references.
 REFERENCES_FIELD = "references"
-
-
-def paper_node_id(paper_id: str) -> str:
-    """The node id of a paper: its paper id after ``paper:``; the one place this id is made.
-
-    >>> paper_node_id("arXiv:2401.1")
-    'paper:arXiv:2401.1'
-    """
-    return f"{PAPER}:{paper_id}"
 
 
 def as_paper_node(paper: object) -> str:

@@ -13,9 +13,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..errors import ConfigError, CorpusFormatError
+from .vocab import RDF_FILES
 
-# the outputs of a build (kgraph.export.outputs) that hold its RDF, in the order they are looked for in a directory
-GRAPH_OUTPUTS = ("nt", "ttl", "jsonld")
 # extension -> (rdflib format, pyoxigraph RdfFormat attribute)
 _EXTENSIONS = {
     ".nt": ("nt", "N_TRIPLES"),
@@ -48,10 +47,7 @@ def locate_graph(path: str | os.PathLike[str]) -> Path:
 
 def graph_files() -> tuple[str, ...]:
     """The names of the RDF files a build writes, in the order they are looked for in a directory."""
-    # imported here: the writers import this package's vocabulary, so this package loads first
-    from ..export.outputs import OUTPUT_FILES
-
-    return tuple(OUTPUT_FILES[key] for key in GRAPH_OUTPUTS)
+    return tuple(RDF_FILES.values())
 
 
 def rdf_format(path: Path) -> tuple[str, str]:

@@ -36,6 +36,8 @@ from ..errors import ConfigError, ExportError
 from ..graph import schema
 from ..ingest.clean import clean_url
 
+# the files of a build that hold its RDF (output key -> file name), in the order a reader looks for them
+RDF_FILES = {"nt": "graph.nt", "ttl": "graph.ttl", "jsonld": "graph.jsonld"}
 KG_NAMESPACE = "https://w3id.org/kgraph/ontology#"
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgraph/ontology")
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
-from ..graph.schema import paper_node_id
 from ..model import (
     PAPER_RELATIONS,
     Entity,
@@ -27,6 +26,7 @@ from ..model import (
     PaperExtraction,
     Relation,
     RelationType,
+    paper_node_id,
 )
 from .normalize import (
     entity_key,
