@@ -47,6 +47,24 @@ def find_acronym_pairs(doc: Doc) -> list[AcronymPair]:
     return sorted(pairs, key=lambda p: p.long_start)
 
 
+_HYPHENS = "-\u2010\u2011\u2012\u2013"
+
+
+def word_start(text: str, at: int) -> int:
+    """Where the word holding ``text[at]`` starts: a long form begins a word, never the inside of a
+    hyphenated one. Schwartz–Hearst's shortest match reads "Self-Supervised Learning (SSL)" as
+    "Supervised Learning" (the second S found inside "supervised") and "Multi-modal Large Language
+    Model (MLLM)" as "modal Large Language Model".
+
+    >>> text = "a Self-Supervised Learning (SSL) loss"
+    >>> text[word_start(text, text.index("Supervised")):]
+    'Self-Supervised Learning (SSL) loss'
+    """
+    while at > 0 and (text[at - 1].isalnum() or (text[at - 1] in _HYPHENS and at > 1 and text[at - 2].isalnum())):
+        at -= 1
+    return at
+
+
 def _locate(doc: Doc, offset: int, text: str, short: str, long: str) -> AcronymPair | None:
     at = text.find(long)
     while at >= 0:
@@ -54,7 +72,8 @@ def _locate(doc: Doc, offset: int, text: str, short: str, long: str) -> AcronymP
         if paren >= 0 and not text[at + len(long) : paren].strip():
             short_at = text.find(short, paren)
             if short_at > paren:
-                long_span = doc.char_span(offset + at, offset + at + len(long), alignment_mode="expand")
+                start = word_start(text, at)
+                long_span = doc.char_span(offset + start, offset + at + len(long), alignment_mode="expand")
                 short_span = doc.char_span(offset + short_at, offset + short_at + len(short), alignment_mode="expand")
                 if long_span is not None and short_span is not None and long_span.end <= short_span.start:
                     return AcronymPair(

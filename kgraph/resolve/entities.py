@@ -3,8 +3,9 @@
 Mentions meet under a canonical key (:func:`~.normalize.canonical_key` of
 their lemma). Keys are then joined when the corpus says they name the same
 thing: an acronym defined as ``long form (SHORT)`` joins SHORT to the long form
-everywhere, unless the corpus defines SHORT two ways (then each defining
-paper keeps its own reading and bare uses stay apart); a gazetteer entry joins
+everywhere, unless the corpus defines SHORT two ways with no reading that
+dominates (then each defining paper keeps its own reading and bare uses stay
+apart; a paper that defines a minority reading keeps it); a gazetteer entry joins
 its full and short names. Nothing else merges, so "diffusion model" and
 "latent diffusion model" stay two entities.
 """
@@ -85,6 +86,41 @@ class Resolution:
     distinct_keys: int = 0
 
 
+# The share of a short form's definitions in a corpus that one reading needs for the short form,
+# used bare, to stand for it: at scale every acronym meets a few typos, cut long forms and other
+# subfields' meanings ("SSL": 71 self-supervised learning, 1 sound source localization, ...).
+DOMINANT_SHARE = 0.8
+
+
+def _dominant_reading(longs: Counter) -> str | None:
+    """The reading of a short form's long forms that most definitions give, when it dominates.
+
+    >>> _dominant_reading(Counter({"retrieval augmented generation": 431, "retrieval agumented generation": 1}))
+    'retrievalaugmentedgeneration'
+    >>> _dominant_reading(Counter({"forward forward algorithm": 2, "forward forward": 1}))
+    'forwardforward'
+    >>> _dominant_reading(Counter({"feature fusion": 3, "forward forward": 2})) is None
+    True
+    """
+    readings: Counter = Counter()
+    for long_key, count in longs.items():
+        readings[same_reading(long_key)] += count
+    reading, count = min(readings.items(), key=lambda rc: (-rc[1], rc[0]))
+    return reading if count >= DOMINANT_SHARE * sum(readings.values()) else None
+
+
+def same_reading(long_key: str) -> str:
+    """A long form's key as two definitions of one reading share it: without a generic trailing
+    word, spaces, case or a final plural s ("supervised fine tuning" / "supervised finetuning",
+    "chain of thought" / "chains of thought" differ only in the last).
+
+    >>> same_reading("supervised fine tuning") == same_reading("Supervised finetuning")
+    True
+    """
+    text = reading_key(long_key).casefold().replace(" ", "").replace("'s", "")
+    return text[:-1] if text.endswith("s") else text
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -137,12 +173,19 @@ def in_longer_name(text: str, start: int, end: int, *, title: bool = False) -> b
 def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     """Resolve all mentions of a corpus into entities and aggregate relations."""
     definitions: dict[str, Counter] = defaultdict(Counter)
+    own_readings: list[dict[str, str]] = []  # per paper: short form -> the reading it defines
     for ex in extractions:
+        own: dict[str, str] = {}
         for acr in ex.acronyms:
-            definitions[singular_acronym(acr.short_form)][entity_key(acr.long_form)] += 1
+            short, long_key = singular_acronym(acr.short_form), entity_key(acr.long_form)
+            definitions[short][long_key] += 1
+            own.setdefault(short, same_reading(long_key))
+        own_readings.append(own)
     conflicting = {s for s, longs in definitions.items() if len({reading_key(k) for k in longs}) > 1}
+    dominant = {s: _dominant_reading(longs) for s, longs in definitions.items()}
     unique_long = {
-        s: min(longs, key=lambda k: (-longs[k], k)) for s, longs in definitions.items() if s not in conflicting
+        s: min((k for k in longs if same_reading(k) == dominant[s]), key=lambda k: (-longs[k], k))
+        for s, longs in definitions.items() if dominant[s] is not None
     }
 
     uf = _UnionFind()
@@ -151,7 +194,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     keyed: dict[tuple[str, str], str] = {}
     singular: dict[str, str] = {}
     short_like: dict[str, bool] = {}
-    for ex in extractions:
+    for ex, own in zip(extractions, own_readings):
         keys = []
         for m in ex.mentions:
             key = keyed.get((m.text, m.lemma))
@@ -167,8 +210,13 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
                     short = singular[m.short_form] = singular_acronym(m.short_form)
             if short in conflicting and m.text not in short_like:
                 short_like[m.text] = looks_like_short_form(m.text)
-            if bare in conflicting or (short in conflicting and short_like[m.text]):
-                key = f"{key}@{ex.paper.id}"  # an ambiguous acronym: read it per paper
+            # the acronym this mention is, read as its paper reads it: apart from the corpus's
+            # reading when the corpus has none that dominates, or this paper defines another one
+            acronym = bare if bare in definitions else short if short in conflicting and short_like[m.text] else None
+            apart = acronym is not None and (
+                dominant[acronym] is None or own.get(acronym, dominant[acronym]) != dominant[acronym])
+            if apart:
+                key = f"{key}@{ex.paper.id}"  # an acronym read in its own paper
             elif short is None and bare in unique_long and in_longer_name(ex.paper.text(m.field), m.start, m.end,
                                                                            title=m.field == "title"):
                 key = f"{key}@{ex.paper.id}"  # "ARM Cortex-M4", "Neural ODEs": not the acronym itself
@@ -177,14 +225,14 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
             uf.find(key)
             if short and m.long_form:
                 long_key = entity_key(m.long_form)
-                if short in conflicting:
+                if apart or short in conflicting and own.get(short) != dominant[short]:
                     uf.union(key, long_key)  # within the defining paper only
                 else:
                     uf.union(entity_key(short), long_key)
                     uf.union(long_key, unique_long.get(short, long_key))
-            elif bare in unique_long:
+            elif bare in unique_long and not apart:
                 uf.union(key, unique_long[bare])
-            if m.known_id:
+            if m.known_id and not apart:
                 uf.union(key, f"known:{m.known_id}")
         mention_keys.append(keys)
     _join_variants(uf, extractions, mention_keys)

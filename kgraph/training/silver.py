@@ -68,9 +68,9 @@ def sentence_nlp():
     """spaCy's English tokenizer with kgraph's punctuation sentence splitting (the fast pipeline's)."""
     import spacy
 
-    from ..nlp.pipeline import split_name_periods
+    from ..nlp.pipeline import adjust_tokenizer
 
-    nlp = split_name_periods(spacy.blank("en"))
+    nlp = adjust_tokenizer(spacy.blank("en"))
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kgraph_sentences_v1")
     return nlp
