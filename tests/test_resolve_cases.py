@@ -254,3 +254,41 @@ def test_resolve_joins_a_name_and_the_name_with_a_generic_word():
     assert {"Forward-Forward algorithm", "Forward-Forward"} in groups
     # "diffusion" is no name (a capital only where a sentence starts): it stays apart from the model
     assert {"diffusion model"} in groups and {"Diffusion"} in groups
+
+
+def _definition(pid: str, long: str, short: str, extra=()):
+    return _paper(pid, [(long, M, long, short, long), (short, M, short, short, long), *extra])
+
+
+def test_resolve_a_dominant_reading_stands_for_bare_uses_and_a_minority_reading_stays_in_its_paper() -> None:
+    """At scale every acronym meets a typo or another subfield's meaning: the reading most
+    definitions give still stands for the bare short form; a paper that defines another keeps it."""
+    papers = [_definition(f"d{i}", "Retrieval-Augmented Generation", "RAG") for i in range(9)]
+    papers.append(_definition("typo", "Retrieval-Agumented Generation", "RAG"))
+    papers.append(_definition("spaced", "retrieval augmented generation", "RAG"))
+    papers.append(_definition("other", "Region Adjacency Graph", "RAG"))
+    papers += [_paper(f"bare{i}", [("RAG", M, "RAG", None, None)]) for i in range(3)]
+    res = resolve(papers)
+    rag = next(e for e in res.entities if e.label == "Retrieval-Augmented Generation")
+    assert {"paper:bare0", "paper:bare1", "paper:bare2", "paper:d0", "paper:spaced"} <= set(rag.papers)
+    assert "paper:other" not in rag.papers and "paper:typo" not in rag.papers
+    graph = next(e for e in res.entities if e.label == "Region Adjacency Graph")
+    assert graph.papers == ("paper:other",) and "RAG" in dict(graph.aliases)
+
+
+def test_resolve_no_dominant_reading_keeps_bare_uses_apart() -> None:
+    papers = [_definition("a", "Particle Mesh", "PM"), _definition("b", "Policy Mirror", "PM"),
+              _paper("bare", [("PM", M, "PM", None, None)])]
+    res = resolve(papers)
+    bare = [e for e in res.entities if "paper:bare" in e.papers]
+    assert len(bare) == 1 and bare[0].papers == ("paper:bare",)
+
+
+def test_resolve_a_name_with_its_acronym_written_out_is_one_entity() -> None:
+    papers = [_definition(f"d{i}", "Large Language Models", "LLMs") for i in range(3)]
+    papers.append(_paper("short", [("Multimodal LLMs", M, "Multimodal LLM", None, None)]))
+    papers.append(_paper("long", [("multimodal large language models", M, "multimodal large language model",
+                                   None, None)]))
+    res = resolve(papers)
+    joined = [e for e in res.entities if "paper:short" in e.papers]
+    assert len(joined) == 1 and "paper:long" in joined[0].papers

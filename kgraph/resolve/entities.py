@@ -235,7 +235,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
             if m.known_id and not apart:
                 uf.union(key, f"known:{m.known_id}")
         mention_keys.append(keys)
-    _join_variants(uf, extractions, mention_keys)
+    _join_variants(uf, extractions, mention_keys, unique_long)
 
     roots = {key: uf.find(key) for key in uf.parent}
     groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -296,7 +296,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     )
 
 
-def _join_variants(uf: "_UnionFind", extractions, mention_keys) -> None:
+def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dict[str, str]) -> None:
     """Join the keys of one name written two ways.
 
     - with and without spaces or hyphens: a spaced key meets the key that is
@@ -305,7 +305,11 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys) -> None:
     - with a generic trailing word ("Forward-Forward algorithm", "Transformer
       model"): the key without it, when that key is a name, i.e. some paper
       writes it with a capital past its first letter or a digit (so "diffusion
-      model" does not join "diffusion").
+      model" does not join "diffusion");
+    - with an acronym written out: a name of several words holding an acronym
+      the corpus reads one way meets the name with its long form in its place
+      ("Multimodal LLMs" / "multimodal large language models", "offline RL" /
+      "offline reinforcement learning"), when some paper writes that name.
 
     Per-paper keys (an ambiguous acronym read in its paper) are left alone.
     """
@@ -325,6 +329,15 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys) -> None:
         base = generic_base(key)
         if base is not None and base in present and base in named:
             uf.union(key, base)
+    for key in keys:
+        words = key.split(" ")
+        if len(words) < 2:
+            continue
+        expanded = [unique_long.get(singular_acronym(w), w) if any(c.isupper() for c in w) else w for w in words]
+        if expanded != words:
+            written = " ".join(expanded)
+            if written in present:
+                uf.union(key, written)
 
 
 def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int]:
