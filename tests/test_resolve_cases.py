@@ -292,3 +292,14 @@ def test_resolve_a_name_with_its_acronym_written_out_is_one_entity() -> None:
     res = resolve(papers)
     joined = [e for e in res.entities if "paper:short" in e.papers]
     assert len(joined) == 1 and "paper:long" in joined[0].papers
+
+
+def test_resolve_names_that_differ_in_case_or_spacing_are_one_entity_but_coined_acronyms_keep_their_case() -> None:
+    names = [("Multi-Layer Perceptron", "Multi-Layer Perceptron"), ("multilayer perceptron", "multilayer perceptron"),
+             ("DINOv2", "DINOv2"), ("DinoV2", "DinoV2"), ("SEC", "SEC"), ("SeC", "SeC")]
+    papers = [_paper(f"p{i}", [(text, M, lemma, None, None)]) for i, (text, lemma) in enumerate(names)]
+    res = resolve(papers)
+    by_paper = {p: e.id for e in res.entities for p in e.papers}
+    assert by_paper["paper:p0"] == by_paper["paper:p1"]
+    assert by_paper["paper:p2"] == by_paper["paper:p3"]
+    assert by_paper["paper:p4"] != by_paper["paper:p5"]

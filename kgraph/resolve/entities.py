@@ -301,7 +301,8 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dic
 
     - with and without spaces or hyphens: a spaced key meets the key that is
       the same letters run together ("fine tuning" / "finetuning",
-      "Generative Adapter" / "GenerativeAdapter");
+      "Generative Adapter" / "GenerativeAdapter"), and any other key with the
+      same letters in another case or spacing, when it has several words or a digit;
     - with a generic trailing word ("Forward-Forward algorithm", "Transformer
       model"): the key without it, when that key is a name, i.e. some paper
       writes it with a capital past its first letter or a digit (so "diffusion
@@ -319,6 +320,16 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dic
         compact = spacing_key(key)
         if compact is not None and compact in joined:
             uf.union(key, joined[compact])
+    # names that differ only in spacing, hyphens or case: two spaced keys ("multi layer perceptron" /
+    # "multilayer perceptron", "Llama 3 8B Instruct" / "LLaMA 3 8B Instruct"), or one-word names with
+    # a digit ("DINOv2" / "DinoV2", "Flickr30K" / "Flickr30k"); other single words keep their case,
+    # where coined acronyms differ ("SEC" / "SeC", "AOA" / "AoA") and "GAN" is not the word "gan"
+    folded: dict[str, str] = {}
+    for key in keys:
+        if " " in key or any(c.isdigit() for c in key):
+            first = folded.setdefault(key.replace(" ", "").casefold(), key)
+            if first != key:
+                uf.union(first, key)
     named: set[str] = set()
     for ex, ks in zip(extractions, mention_keys):
         for m, key in zip(ex.mentions, ks):
