@@ -62,10 +62,13 @@ def main() -> None:
             problems = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
             if problems:
                 sys.exit(f"console errors: {problems}")
+            timings = driver.execute_script("return window.kgraph.timings")
+            shown = driver.execute_script("return window.kgraph.nodeView.length")
             driver.save_screenshot(str(args.output))
         finally:
             driver.quit()
-    print(f"{args.output}")
+    print(f"{args.output}: first frame {timings.get('firstDraw', 0):.0f} ms after navigation start, "
+          f"{shown} nodes drawn")
 
 
 if __name__ == "__main__":
