@@ -82,9 +82,10 @@ def test_rdf_counts_match_the_graph():
     labels = 4 * aliases  # each skosxl:Label: type, literalForm, rank, alias_count
     entities = (3 + 2 + 3 + 1 + 1 + 1) + (3 + 1 + 2 + 2 + 1 + 1) + (3 + 1 + 2 + 1 + 1) + (3 + 1 + 1 + 1 + 1)
     #           type, id, prefLabel + altLabels + skosxl links + mentioned_in + proposed_in + count + known_id
+    lookup_keys = 4 + 3 + 3 + 2  # distinct lower-cased id, label and aliases: "φ-decoding" / "phi-decoding" / ...
     statements = 9 * 8 + (5 + 2 + 2 + 2) + 5  # type, s, p, o, support + extractors + evidence + papers
     evidence = 7 * evidence_items
-    assert len(rdf) == dataset + papers + labels + entities + len(edges) + statements + evidence == 267
+    assert len(rdf) == dataset + papers + labels + entities + lookup_keys + len(edges) + statements + evidence == 279
 
 
 def test_rdf_hostile_literals_round_trip_exactly():
@@ -435,3 +436,13 @@ def test_rdf_turtle_round_trip_property(ids, text):
 def test_mint_iri_rejects_unencodable_text():
     with pytest.raises(ExportError, match="cannot mint"):
         mint_iri(BASE, "task", "\ud800")
+
+
+def test_rdf_lookup_keys_are_the_lower_cased_names():
+    G = load_fixture()
+    rdf = build_rdf(G, BASE)
+    keys = {str(o) for o in rdf.objects(node_iri("method:graph-neural-network", BASE), KG.lookup_key)}
+    assert keys == {"graph neural network", "gnn", "graph-neural-network"}
+    assert {str(o) for o in rdf.objects(node_iri("dataset:qm9", BASE), KG.lookup_key)} == {"qm9", 'qm9 ]]> "set" & </b>'}
+    # papers have none: they are looked up by identifier and title
+    assert not list(rdf.triples((node_iri(HOSTILE_PAPER, BASE), KG.lookup_key, None)))

@@ -22,6 +22,7 @@ The vocabulary is ``kgraph/resources/ontology.ttl`` (documented in
         skos:prefLabel "graph neural network" ; skos:altLabel "GNN" ;
         skosxl:prefLabel <base>method/graph-neural-network/label/1 ;
         skosxl:altLabel <base>method/graph-neural-network/label/2 ;
+        kg:lookup_key "gnn" , "graph neural network" , "graph-neural-network" ;
         kg:mention_count 6 ; kg:known_id "pwc:method/gnn" ;
         kg:mentioned_in <base>paper/arXiv%3A2401.1 ; kg:proposed_in <base>paper/... .
 
@@ -146,6 +147,7 @@ def dumps_rdf(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI, format: str 
     <https://example.org/kg/dataset/qm9> <http://purl.org/dc/terms/identifier> "qm9" .
     <https://example.org/kg/dataset/qm9> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Dataset> .
     <https://example.org/kg/dataset/qm9> <http://www.w3.org/2004/02/skos/core#prefLabel> "QM9" .
+    <https://example.org/kg/dataset/qm9> <https://w3id.org/kgraph/ontology#lookup_key> "qm9" .
     """
     rdf_format = _rdf_format(format)
     return dumps_fragments(rdf_fragments(G, (rdf_format,), base_iri))[rdf_format]
@@ -214,7 +216,7 @@ def iter_ntriples(G: nx.MultiDiGraph, base_iri: str = DEFAULT_BASE_IRI) -> Itera
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("task:qa", type="task")
     >>> list(iter_ntriples(G, "https://example.org/kg/"))[-1]
-    '<https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Task> .\\n'
+    '<https://example.org/kg/task/qa> <https://w3id.org/kgraph/ontology#lookup_key> "qa" .\\n'
     """
     for _, emit in iter_elements(G, base_iri):
         yield from element_lines(emit)

@@ -16,6 +16,7 @@ N-Triples lines rdflib's serializer would write.
 >>> print("".join(element_lines(list(iter_elements(G, "https://example.org/kg/"))[1][1])), end="")
 <https://example.org/kg/task/qa> <http://purl.org/dc/terms/identifier> "qa" .
 <https://example.org/kg/task/qa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kgraph/ontology#Task> .
+<https://example.org/kg/task/qa> <https://w3id.org/kgraph/ontology#lookup_key> "qa" .
 """
 
 from __future__ import annotations
@@ -212,6 +213,10 @@ def _add_node(out: Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], b
     if label is not None:
         out.add((subject, SKOS.prefLabel, out.text(str(label))))
     _add_aliases(out, node, subject, attrs)
+    names = [str(node)[len(prefix):], *((str(label),) if label is not None else ()),
+             *(str(alias) for alias in attrs.get(schema.ALIASES) or ())]
+    for key in sorted({name.lower() for name in names}):
+        out.add((subject, KG.lookup_key, out.text(key)))
     for name, term in ((schema.PAPERS, KG.mentioned_in), (schema.PROPOSED_IN, KG.proposed_in)):
         for paper in _strings(attrs.get(name)):
             out.add((subject, term, node_iri(paper, base_iri)))

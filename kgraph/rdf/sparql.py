@@ -423,17 +423,58 @@ def _substitute(query: str, terms: Mapping[str, Node]) -> str:
 
     Only variable tokens change; strings, IRIs and comments are copied as they
     are. The term is written by pyoxigraph, which escapes it, so a value can
-    never end its literal early.
+    never end its literal early. ``LCASE(STR(?v))`` of a bound ``?v`` becomes
+    the lower-cased string itself (what the engine would compute): pyoxigraph
+    does not fold the expression, so a pattern matching it, such as
+    ``?task kg:lookup_key ?key`` after ``BIND (LCASE(STR(?name)) AS ?key)``,
+    would scan every key instead of looking one up.
+
+    >>> _substitute('BIND (LCASE(STR( ?name )) AS ?k) ?x ?p ?name', {"name": Literal("Ab")})
+    'BIND ( "ab"  AS ?k) ?x ?p  "Ab" '
     """
+    import pyoxigraph as ox
+
     written = {name: str(_to_oxigraph(term)) for name, term in terms.items()}
+    lowered = {name: str(ox.Literal(str(term).lower())) for name, term in terms.items()}
+    tokens = [tok for tok in _TOKENS.finditer(query)]
     parts = []
-    for tok in _TOKENS.finditer(query):
+    i = 0
+    while i < len(tokens):
+        folded = _lcase_str(tokens, i, lowered)
+        if folded is not None:
+            text, i = folded
+            parts.append(" " + text + " ")
+            continue
+        tok = tokens[i]
         variable = tok.group("variable")
         if variable and variable[1:] in written:
             parts.append(" " + written[variable[1:]] + " ")
         else:
             parts.append(tok.group(0))
+        i += 1
     return "".join(parts)
+
+
+def _lcase_str(tokens: list[re.Match[str]], i: int, lowered: Mapping[str, str]) -> tuple[str, int] | None:
+    """The lower-cased value and the index after ``LCASE(STR(?v))`` starting at ``tokens[i]``, if ``?v`` is bound."""
+    expected = ("LCASE", "(", "STR", "(", None, ")", ")")
+    name = None
+    j = i
+    for want in expected:
+        while j < len(tokens) and (tokens[j].group("comment") or tokens[j].group(0).isspace()) and j > i:
+            j += 1
+        if j >= len(tokens):
+            return None
+        tok = tokens[j]
+        if want is None:
+            variable = tok.group("variable")
+            if not variable or variable[1:] not in lowered:
+                return None
+            name = variable[1:]
+        elif (tok.group("word") or tok.group("other") or "").upper() != want:
+            return None
+        j += 1
+    return lowered[name], j
 
 
 def _to_oxigraph(term: Node):

@@ -98,6 +98,7 @@ class KG(DefinedNamespace):
     proposed_in: URIRef
     alias_count: URIRef
     rank: URIRef
+    lookup_key: URIRef
 
 
 class SKOSXL(DefinedNamespace):
