@@ -131,3 +131,21 @@ def test_json_round_trip_property(G):
     H = loads_graph_json(text)
     assert_same_graph(G, H)
     assert dumps_graph_json(H) == text
+
+
+def test_json_read_shares_equal_strings_and_keeps_the_graph_equal():
+    G = nx.MultiDiGraph()
+    G.add_node("paper:p1", type="paper", label="A paper")
+    G.add_node("method:a", type="method", label="A", papers=["paper:p1"])
+    G.add_node("task:t", type="task", label="T", papers=["paper:p1"])
+    sentence = "A is used for T, and A is compared with nothing."
+    evidence = [{"paper": "p1", "field": "abstract", "start": 0, "end": len(sentence), "sentence": sentence}]
+    G.add_edge("method:a", "task:t", key="used_for", relation="used_for", support=1, evidence=evidence)
+    G.add_edge("paper:p1", "method:a", key="proposes", relation="proposes", support=1, evidence=evidence)
+    back = loads_graph_json(dumps_graph_json(G))
+    assert nx.utils.graphs_equal(back, G)
+    first = back.edges["method:a", "task:t", "used_for"]["evidence"][0]
+    second = back.edges["paper:p1", "method:a", "proposes"]["evidence"][0]
+    assert first is not second
+    assert first["sentence"] is second["sentence"] and first["field"] is second["field"]
+    assert back.nodes["method:a"]["papers"][0] is back.nodes["task:t"]["papers"][0]

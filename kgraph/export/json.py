@@ -23,7 +23,7 @@ import inspect
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -230,7 +230,7 @@ def loads_graph_json(text: str, *, source: str = "<string>") -> nx.MultiDiGraph:
     NodeView(('task:qa',))
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_hook=_string_sharer())
     except json.JSONDecodeError as exc:
         raise CorpusFormatError(source, exc.lineno, f"not valid JSON: {exc.msg}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
@@ -253,6 +253,32 @@ def loads_graph_json(text: str, *, source: str = "<string>") -> nx.MultiDiGraph:
     except (KeyError, TypeError, ValueError, nx.NetworkXError) as exc:
         raise CorpusFormatError(source, None, f"not a node-link graph: {exc!r}") from exc
     return graph
+
+
+def _string_sharer() -> Callable[[dict], dict]:
+    """A ``json.loads`` object hook that makes equal string values one object.
+
+    ``json.loads`` shares equal keys but not equal values, and a graph repeats
+    its values: a paper's id in every evidence item and entity that names it,
+    a sentence in every relation it states, ``"abstract"`` half a million
+    times at 30k papers. Shared as they are parsed, a 30k-paper graph takes
+    about a quarter less memory once loaded (``kgraph serve`` holds one for as
+    long as it runs) and loads no slower.
+    """
+    seen: dict[str, str] = {}
+    share = seen.setdefault
+
+    def hook(obj: dict) -> dict:
+        for key, value in obj.items():
+            if type(value) is str:
+                obj[key] = share(value, value)
+            elif type(value) is list:
+                for i, item in enumerate(value):
+                    if type(item) is str:
+                        value[i] = share(item, item)
+        return obj
+
+    return hook
 
 
 def read_graph_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
