@@ -47,6 +47,9 @@ class CorpusFormatError(KGraphError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # so that it crosses a process boundary (pickle) intact
+        return type(self), (self.path, self.line, self.reason)
+
 
 class PipelineError(KGraphError):
     """The extraction pipeline, or a model of it, could not be loaded or run."""

@@ -280,6 +280,7 @@ def make_report(config: Config, mentions: int, problems: Sequence[Problem],
                 {"short_form": c.short_form, "long_forms": list(c.long_forms)} for c in resolution.acronym_conflicts
             ],
             "relations_dropped_by_schema": resolution.dropped_relations,
+            "relations_outvoted_by_reverse": resolution.outvoted_relations,
         },
         "top_entities": [
             {"id": e.id, "label": e.label, "type": e.type.value, "papers": len(e.papers)} for e in top

@@ -303,3 +303,31 @@ def test_resolve_names_that_differ_in_case_or_spacing_are_one_entity_but_coined_
     assert by_paper["paper:p0"] == by_paper["paper:p1"]
     assert by_paper["paper:p2"] == by_paper["paper:p3"]
     assert by_paper["paper:p4"] != by_paper["paper:p5"]
+
+
+def _extends(pid: str, head: str, tail: str) -> PaperExtraction:
+    parts = [(head, M, head, None, None), (tail, M, tail, None, None)]
+    return _paper(pid, parts, relations=[(0, RelationType.EXTENDS, 1)])
+
+
+def test_resolve_keeps_the_direction_of_extends_more_papers_give():
+    papers = [_extends("a1", "offline RL", "reinforcement learning"),
+              _extends("a2", "offline RL", "reinforcement learning"),
+              _extends("b1", "reinforcement learning", "offline RL")]
+    res = resolve(papers)
+    labels = {e.id: e.label for e in res.entities}
+    extends = [(labels[r.head], labels[r.tail], r.support) for r in res.relations if r.relation is RelationType.EXTENDS]
+    assert extends == [("offline RL", "reinforcement learning", 2)]
+    assert res.outvoted_relations == 1
+
+
+def test_resolve_keeps_both_directions_on_a_tie_and_compared_with_is_never_outvoted():
+    papers = [_extends("a1", "offline RL", "reinforcement learning"),
+              _extends("b1", "reinforcement learning", "offline RL")]
+    res = resolve(papers)
+    assert len([r for r in res.relations if r.relation is RelationType.EXTENDS]) == 2
+    assert res.outvoted_relations == 0
+    compared = [_paper(p, [(h, M, h, None, None), (t, M, t, None, None)], relations=[(0, RelationType.COMPARED_WITH, 1)])
+                for p, h, t in (("c1", "BERT", "GPT"), ("c2", "BERT", "GPT"), ("c3", "GPT", "BERT"))]
+    res = resolve(compared)
+    assert [r.support for r in res.relations if r.relation is RelationType.COMPARED_WITH] == [3]

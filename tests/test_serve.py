@@ -522,3 +522,20 @@ def test_serve_readme_documents_the_command():
     section = readme.split("\n## Serve\n", 1)[1].split("\n## ", 1)[0]
     assert "kgraph serve" in section and "docs/API.md" in section
     assert re.search(r"127\.0\.0\.1", section)
+
+
+def test_serve_broken_rdf_is_an_error_naming_the_file_and_leaves_no_temporary_store(serve_dir, tmp_path):
+    import shutil
+    import tempfile
+
+    from kgraph.errors import CorpusFormatError
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    shutil.copy(serve_dir / "graph.json", broken / "graph.json")
+    (broken / "graph.nt").write_text("<https://example.org/a> <https://example.org/b> .\n", encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("kgraph-serve-*"))
+    with pytest.raises(CorpusFormatError) as caught:
+        open_served(broken, workers=1)
+    assert str(broken / "graph.nt") in str(caught.value)
+    assert set(Path(tempfile.gettempdir()).glob("kgraph-serve-*")) == before

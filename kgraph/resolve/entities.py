@@ -82,7 +82,8 @@ class Resolution:
     mention_entities: tuple[tuple[str, ...], ...]  # per paper, aligned with its mentions
     acronym_conflicts: tuple[AcronymConflict, ...] = ()
     merges: tuple[Merge, ...] = ()
-    dropped_relations: int = 0
+    dropped_relations: int = 0  # a paper's relations whose ends the schema does not allow
+    outvoted_relations: int = 0  # a paper's extends / part_of whose reverse more papers state
     distinct_keys: int = 0
 
 
@@ -280,7 +281,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
 
     mention_entities = tuple(tuple(ids[roots[key]] for key in keys) for keys in mention_keys)
     types = {e.id: e.type for e in entities}
-    relations, dropped = _aggregate(extractions, mention_entities, types)
+    relations, dropped, outvoted = _aggregate(extractions, mention_entities, types)
     merges.sort(key=lambda m: (-len(m.keys), -m.mentions, m.entity))
     conflicts = tuple(
         AcronymConflict(s, tuple(sorted(definitions[s]))) for s in sorted(conflicting)
@@ -292,6 +293,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         acronym_conflicts=conflicts,
         merges=tuple(merges),
         dropped_relations=dropped,
+        outvoted_relations=outvoted,
         distinct_keys=len({key for keys in mention_keys for key in keys}),
     )
 
@@ -351,7 +353,9 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dic
                 uf.union(key, written)
 
 
-def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int]:
+def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int, int]:
+    """The corpus's relations, each with its evidence; the papers' relations the schema refused, and those
+    outvoted (:func:`_outvoted`)."""
     # lists, not sets (a set per edge costs three times a short list at scale): duplicates go when each is sorted
     evidence: dict[tuple[str, RelationType, str], list[Evidence]] = defaultdict(list)
     dropped = 0
@@ -384,13 +388,39 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
             )
     # a paper that proposes, addresses or uses an entity does not also just mention it
     strong = {(h, t) for (h, r, t) in evidence if r in PAPER_RELATIONS and r is not RelationType.MENTIONS}
+    reversed_ = _outvoted(evidence)
+    outvoted = sum(len({e.paper_id for e in evidence[key]}) for key in reversed_)
     relations = []
     for (head, relation, tail), items in evidence.items():
         if relation is RelationType.MENTIONS and (head, tail) in strong:
             continue
+        if (head, relation, tail) in reversed_:
+            continue
         relations.append(Relation(head, relation, tail, _sorted_unique(items)))
     relations.sort(key=lambda r: (r.head, r.relation.value, r.tail))
-    return tuple(relations), dropped
+    return tuple(relations), dropped, outvoted
+
+
+# Relations that cannot hold both ways: A extends B and B extends A is one of them misread.
+ANTISYMMETRIC = (RelationType.EXTENDS, RelationType.PART_OF)
+
+
+def _outvoted(evidence: dict[tuple[str, RelationType, str], list[Evidence]]) -> set[tuple[str, RelationType, str]]:
+    """The statements of an antisymmetric relation whose reverse more papers state.
+
+    Across a corpus, "offline RL extends reinforcement learning" (34 papers)
+    and its reverse (17) cannot both be right; the direction fewer papers
+    give goes. A tie keeps both: the corpus does not say which is right.
+    """
+    out = set()
+    for key in evidence:
+        head, relation, tail = key
+        if relation not in ANTISYMMETRIC:
+            continue
+        reverse = evidence.get((tail, relation, head))
+        if reverse is not None and len({e.paper_id for e in reverse}) > len({e.paper_id for e in evidence[key]}):
+            out.add(key)
+    return out
 
 
 def _evidence_order(e: Evidence) -> tuple:

@@ -82,7 +82,7 @@ def open_served(path: str | os.PathLike[str], *, store: str | os.PathLike[str] |
     line of text before each slow step.
     """
     from ..rdf.io import locate_graph
-    from ..rdf.store import is_store, load_store
+    from ..rdf.store import is_store
 
     say = progress or (lambda line: None)
     path = Path(path)
@@ -108,12 +108,31 @@ def open_served(path: str | os.PathLike[str], *, store: str | os.PathLike[str] |
         store = temporary / "store"
         say(f"loading {rdf.name} into a temporary SPARQL store")
         try:
-            load_store(rdf, store)
+            _load_apart(rdf, store)
         except KGraphError:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
     service = SparqlService(store, workers=workers, time_limit=time_limit, row_limit=row_limit)
     return Served(site, service, "", store, temporary)
+
+
+def _load_apart(rdf: Path, store: Path) -> None:
+    """:func:`~kgraph.rdf.store.load_store` in a process of its own, whose memory goes when it ends.
+
+    A bulk load leaves the loading process a few hundred MB larger for good
+    (RocksDB's buffers, the allocator's free lists); the server runs for days.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..rdf.store import load_store
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            pool.submit(load_store, rdf, store).result()
+        except BrokenProcessPool as exc:
+            raise ConfigError(f"loading {rdf} into the SPARQL store stopped (out of memory?)") from exc
 
 
 class Running:
