@@ -331,3 +331,14 @@ def test_resolve_keeps_both_directions_on_a_tie_and_compared_with_is_never_outvo
                 for p, h, t in (("c1", "BERT", "GPT"), ("c2", "BERT", "GPT"), ("c3", "GPT", "BERT"))]
     res = resolve(compared)
     assert [r.support for r in res.relations if r.relation is RelationType.COMPARED_WITH] == [3]
+
+
+def test_resolve_joins_a_year_written_short_with_the_year_written_out():
+    names = ["AIME 2024", "AIME 24", "AIME'24", "AIME 2025", "AIME 25", "VOC2007", "VOC07", "ResNet 18", "AIME"]
+    papers = [_paper(f"y{i}", [(name, D, name, None, None)]) for i, name in enumerate(names)]
+    res = resolve(papers)
+    groups = sorted(sorted(alias for alias, _ in e.aliases) for e in res.entities)
+    assert ["AIME 2024", "AIME 24", "AIME'24"] in groups
+    assert ["AIME 2025", "AIME 25"] in groups
+    assert ["VOC07", "VOC2007"] in groups
+    assert ["ResNet 18"] in groups and ["AIME"] in groups  # no "ResNet 2018" to join; the series stays apart

@@ -87,6 +87,9 @@ class Resolution:
     distinct_keys: int = 0
 
 
+# A name ending in a two-digit year: "AIME 24", "AIME'24", "VOC07" (its last letter, then the year).
+_SHORT_YEAR = re.compile(r"(?P<name>.*[A-Za-z])[ '\u2019]?(?P<yy>[0-3][0-9])")
+
 # The share of a short form's definitions in a corpus that one reading needs for the short form,
 # used bare, to stand for it: at scale every acronym meets a few typos, cut long forms and other
 # subfields' meanings ("SSL": 71 self-supervised learning, 1 sound source localization, ...).
@@ -332,6 +335,14 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dic
             first = folded.setdefault(key.replace(" ", "").casefold(), key)
             if first != key:
                 uf.union(first, key)
+    # a year written short, as benchmarks are ("AIME 24", "AIME'24", "VOC07"), is the year written out
+    # ("AIME 2024", "VOC2007") when the corpus writes it so
+    for key in keys:
+        short_year = _SHORT_YEAR.fullmatch(key)
+        if short_year is not None:
+            written = folded.get(short_year["name"].replace(" ", "").casefold() + "20" + short_year["yy"])
+            if written is not None:
+                uf.union(key, written)
     named: set[str] = set()
     for ex, ks in zip(extractions, mention_keys):
         for m, key in zip(ex.mentions, ks):
