@@ -39,6 +39,9 @@ ENTITIES = [
     # unseen: "Quibble-7K", a dataset by its context
     ("Table QA", "We introduce Quibble-7K, a benchmark for table question answering, and evaluate GPT-4 on it.",
      [("Quibble-7K", "dataset"), ("table question answering", "task"), ("GPT-4", "method")], ["Quibble"]),
+    # hyphenated modifiers are no names: "diffusion-based" goes with what it modifies, or with nothing
+    ("A study", "We fine-tune SFT-finetuned checkpoints with reference-guided decoding.",
+     [("reference-guided decoding", "method")], ["SFT-finetuned", "SFT"]),
 ]
 
 RELATIONS = [

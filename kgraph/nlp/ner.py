@@ -220,7 +220,7 @@ def iter_model_candidates(doc: Doc, *, known_types: bool = True) -> Iterator[Can
         span = clean_span([t.text for t in doc[ent.start : ent.end]])
         if span is not None:
             start, end = ent.start + span[0], ent.start + span[1]
-            if in_hyphenated_word(doc, start, end):
+            if in_hyphenated_word(doc, start, end) or is_modifier(doc, start, end):
                 continue
             known_kind, known_id = known.get((start, end), (kind, None))
             kind = known_kind if known_types else kind
@@ -245,6 +245,26 @@ def in_hyphenated_word(doc: Doc, start: int, end: int) -> bool:
         return True
     return start > 0 and doc[start - 1].text in _HYPHENS and not doc[start - 1].whitespace_ and (
         start < 2 or not doc[start - 2].whitespace_)
+
+
+# The second half of a hyphenated modifier: "attention-based", "LLM-distilled", "reference-guided".
+# Of the 44,051 names annotated in the silver training split, 14 end so (5 of them "3D-oriented").
+_MODIFIER_SUFFIXES = frozenset(
+    "based driven guided free aware oriented conditioned augmented specific agnostic level style like enhanced "
+    "centric powered assisted informed distilled finetuned tuned".split())
+
+
+def is_modifier(doc: Doc, start: int, end: int) -> bool:
+    """True when the span ``doc[start:end]`` ends in a hyphenated modifier ("diffusion-based",
+    "SFT-finetuned"): an adjective that a name would go on to modify, never a name itself.
+
+    >>> from spacy.lang.en import English
+    >>> doc = English()("LLM-based agents use T-FREE")
+    >>> is_modifier(doc, 0, 3), is_modifier(doc, 0, 4), is_modifier(doc, 5, 8)
+    (True, False, False)
+    """
+    return (end - start >= 3 and doc[end - 1].text in _MODIFIER_SUFFIXES and doc[end - 2].text in _HYPHENS
+            and not doc[end - 3].whitespace_ and not doc[end - 2].whitespace_)
 
 
 _EDGE_WORDS = frozenset("of for on in to with by from and or the a an as at via that which".split())
