@@ -205,7 +205,8 @@ def _add_node(out: Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], b
     for tail, keyed in G.succ[node].items():
         for key, data in keyed.items():
             out.add((subject, _relation_property(node, tail, key, data), node_iri(tail, base_iri)))
-    out.add((subject, DCTERMS.identifier, out.text(str(node)[len(prefix):])))
+    identifier = str(node)[len(prefix):]
+    out.add((subject, DCTERMS.identifier, out.text(identifier)))
     label = attrs.get(schema.LABEL)
     if node_type == schema.PAPER:
         _add_paper(out, subject, attrs)
@@ -213,7 +214,7 @@ def _add_node(out: Sink, G: nx.MultiDiGraph, node: Any, attrs: dict[str, Any], b
     if label is not None:
         out.add((subject, SKOS.prefLabel, out.text(str(label))))
     _add_aliases(out, node, subject, attrs)
-    names = [str(node)[len(prefix):], *((str(label),) if label is not None else ()),
+    names = [identifier, *((str(label),) if label is not None else ()),
              *(str(alias) for alias in attrs.get(schema.ALIASES) or ())]
     for key in sorted({name.lower() for name in names}):
         out.add((subject, KG.lookup_key, out.text(key)))

@@ -436,7 +436,7 @@ def _substitute(query: str, terms: Mapping[str, Node]) -> str:
 
     written = {name: str(_to_oxigraph(term)) for name, term in terms.items()}
     lowered = {name: str(ox.Literal(str(term).lower())) for name, term in terms.items()}
-    tokens = [tok for tok in _TOKENS.finditer(query)]
+    tokens = list(_TOKENS.finditer(query))
     parts = []
     i = 0
     while i < len(tokens):

@@ -400,7 +400,7 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
     # a paper that proposes, addresses or uses an entity does not also just mention it
     strong = {(h, t) for (h, r, t) in evidence if r in PAPER_RELATIONS and r is not RelationType.MENTIONS}
     reversed_ = _outvoted(evidence)
-    outvoted = sum(len({e.paper_id for e in evidence[key]}) for key in reversed_)
+    outvoted = sum(reversed_.values())
     relations = []
     for (head, relation, tail), items in evidence.items():
         if relation is RelationType.MENTIONS and (head, tail) in strong:
@@ -416,22 +416,19 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
 ANTISYMMETRIC = (RelationType.EXTENDS, RelationType.PART_OF)
 
 
-def _outvoted(evidence: dict[tuple[str, RelationType, str], list[Evidence]]) -> set[tuple[str, RelationType, str]]:
-    """The statements of an antisymmetric relation whose reverse more papers state.
+Statement = tuple[str, RelationType, str]
+
+
+def _outvoted(evidence: dict[Statement, list[Evidence]]) -> dict[Statement, int]:
+    """The statements of an antisymmetric relation whose reverse more papers state, each with its papers.
 
     Across a corpus, "offline RL extends reinforcement learning" (34 papers)
     and its reverse (17) cannot both be right; the direction fewer papers
     give goes. A tie keeps both: the corpus does not say which is right.
     """
-    out = set()
-    for key in evidence:
-        head, relation, tail = key
-        if relation not in ANTISYMMETRIC:
-            continue
-        reverse = evidence.get((tail, relation, head))
-        if reverse is not None and len({e.paper_id for e in reverse}) > len({e.paper_id for e in evidence[key]}):
-            out.add(key)
-    return out
+    papers = {key: len({e.paper_id for e in items}) for key, items in evidence.items() if key[1] in ANTISYMMETRIC}
+    return {(head, relation, tail): n for (head, relation, tail), n in papers.items()
+            if papers.get((tail, relation, head), 0) > n}
 
 
 def _evidence_order(e: Evidence) -> tuple:
