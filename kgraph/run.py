@@ -281,6 +281,7 @@ def make_report(config: Config, mentions: int, problems: Sequence[Problem],
             ],
             "relations_dropped_by_schema": resolution.dropped_relations,
             "relations_outvoted_by_reverse": resolution.outvoted_relations,
+            "relations_turned_round": resolution.turned_relations,
         },
         "top_entities": [
             {"id": e.id, "label": e.label, "type": e.type.value, "papers": len(e.papers)} for e in top

@@ -342,3 +342,17 @@ def test_resolve_joins_a_year_written_short_with_the_year_written_out():
     assert ["AIME 2025", "AIME 25"] in groups
     assert ["VOC07", "VOC2007"] in groups
     assert ["ResNet 18"] in groups and ["AIME"] in groups  # no "ResNet 2018" to join; the series stays apart
+
+
+def test_resolve_turns_extends_round_when_the_tail_is_the_narrower_name():
+    papers = [_extends("a", "reinforcement learning", "Deep Reinforcement Learning"),
+              _extends("b", "Deep Reinforcement Learning", "reinforcement learning"),
+              _extends("c", "Gaussian Splatting", "Mip-Splatting")]
+    res = resolve(papers)
+    labels = {e.id: e.label for e in res.entities}
+    extends = sorted((labels[r.head], labels[r.tail], r.support) for r in res.relations
+                     if r.relation is RelationType.EXTENDS)
+    # "Mip-Splatting" does not end with "Gaussian Splatting": the paper's direction stands
+    assert extends == [("Deep Reinforcement Learning", "reinforcement learning", 2),
+                       ("Gaussian Splatting", "Mip-Splatting", 1)]
+    assert res.turned_relations == 1 and res.outvoted_relations == 0

@@ -36,6 +36,7 @@ from .normalize import (
     looks_like_short_form,
     reading_key,
     singular_acronym,
+    narrows,
     spacing_key,
 )
 
@@ -84,6 +85,7 @@ class Resolution:
     merges: tuple[Merge, ...] = ()
     dropped_relations: int = 0  # a paper's relations whose ends the schema does not allow
     outvoted_relations: int = 0  # a paper's extends / part_of whose reverse more papers state
+    turned_relations: int = 0  # a paper's "A extends B" read as "B extends A": B's name narrows A's
     distinct_keys: int = 0
 
 
@@ -284,7 +286,8 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
 
     mention_entities = tuple(tuple(ids[roots[key]] for key in keys) for keys in mention_keys)
     types = {e.id: e.type for e in entities}
-    relations, dropped, outvoted = _aggregate(extractions, mention_entities, types)
+    names = {e.id: (e.label, *(alias for alias, _ in e.aliases)) for e in entities}
+    relations, dropped, outvoted, turned = _aggregate(extractions, mention_entities, types, names)
     merges.sort(key=lambda m: (-len(m.keys), -m.mentions, m.entity))
     conflicts = tuple(
         AcronymConflict(s, tuple(sorted(definitions[s]))) for s in sorted(conflicting)
@@ -297,6 +300,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         merges=tuple(merges),
         dropped_relations=dropped,
         outvoted_relations=outvoted,
+        turned_relations=turned,
         distinct_keys=len({key for keys in mention_keys for key in keys}),
     )
 
@@ -364,12 +368,13 @@ def _join_variants(uf: "_UnionFind", extractions, mention_keys, unique_long: dic
                 uf.union(key, written)
 
 
-def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ...], int, int]:
-    """The corpus's relations, each with its evidence; the papers' relations the schema refused, and those
-    outvoted (:func:`_outvoted`)."""
+def _aggregate(extractions, mention_entities, types, names) -> tuple[tuple[Relation, ...], int, int, int]:
+    """The corpus's relations, each with its evidence; the papers' relations the schema refused, those
+    outvoted (:func:`_outvoted`), and those turned round (:func:`_turned`)."""
     # lists, not sets (a set per edge costs three times a short list at scale): duplicates go when each is sorted
     evidence: dict[tuple[str, RelationType, str], list[Evidence]] = defaultdict(list)
-    dropped = 0
+    dropped = turned = 0
+    narrower: dict[tuple[str, str], bool] = {}
     for ex, entity_ids in zip(extractions, mention_entities):
         paper = paper_node_id(ex.paper.id)
         sentences: dict[tuple[str, int, int], str] = {}  # one string per sentence, however many relations it states
@@ -389,6 +394,13 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
                     continue
             if relation is RelationType.COMPARED_WITH and tail < head:
                 head, tail = tail, head  # symmetric: one edge per pair
+            elif relation is RelationType.EXTENDS:
+                key = (head, tail)
+                if key not in narrower:
+                    narrower[key] = _turned(names[head], names[tail])
+                if narrower[key]:
+                    head, tail = tail, head
+                    turned += 1
             span = rel.evidence
             where = (span.field, span.start, span.end)
             sentence = sentences.get(where)
@@ -409,7 +421,14 @@ def _aggregate(extractions, mention_entities, types) -> tuple[tuple[Relation, ..
             continue
         relations.append(Relation(head, relation, tail, _sorted_unique(items)))
     relations.sort(key=lambda r: (r.head, r.relation.value, r.tail))
-    return tuple(relations), dropped, outvoted
+    return tuple(relations), dropped, outvoted, turned
+
+
+def _turned(head_names, tail_names) -> bool:
+    """Whether "A extends B" is written the wrong way round: B's name is A's with words before it
+    ("reinforcement learning extends Deep Reinforcement Learning"). The narrower method is the one
+    that extends; the annotated papers never state it the other way (0 of 266 such pairs)."""
+    return narrows(head_names, tail_names) and not narrows(tail_names, head_names)
 
 
 # Relations that cannot hold both ways: A extends B and B extends A is one of them misread.

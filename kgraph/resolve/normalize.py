@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _ARTICLES = ("the ", "a ", "an ")
 _SINGULAR_IN_S = frozenset(
@@ -121,6 +122,27 @@ def fold_plural(key: str) -> str:
 def entity_key(text: str) -> str:
     """The key mentions are grouped by: :func:`canonical_key` with plurals folded."""
     return fold_plural(canonical_key(text))
+
+
+def narrows(general: Iterable[str], specific: Iterable[str]) -> bool:
+    """Whether some name in ``specific`` is some name in ``general`` with words put before it:
+    "Deep Reinforcement Learning" narrows "reinforcement learning", "3D Gaussian Splatting"
+    narrows "Gaussian Splatting".
+
+    >>> narrows(["reinforcement learning", "RL"], ["Deep Reinforcement Learning", "DRL"])
+    True
+    >>> narrows(["GRPO", "Group Relative Policy Optimization"], ["Language-aware Group Relative Policy Optimization"])
+    True
+    >>> narrows(["Deep Reinforcement Learning"], ["reinforcement learning"]), narrows(["GRPO"], ["GRPO"])
+    (False, False)
+    """
+    short = {tuple(entity_key(name).casefold().split()) for name in general}
+    short.discard(())
+    for name in specific:
+        words = tuple(entity_key(name).casefold().split())
+        if any(len(s) < len(words) and words[-len(s):] == s for s in short):
+            return True
+    return False
 
 
 def reading_key(long_key: str) -> str:
