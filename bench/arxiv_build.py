@@ -18,7 +18,11 @@ all its processes together (sampled) and the size of every output:
 - ``both``         both files, no cache, into WORK/both: the clean build, and
                    ``bare`` extraction of the same papers for its ratio
 - ``dask``         papers.jsonl.gz on a Dask LocalCluster of the same size
-                   (``--engine dask``), compared byte for byte with ``first``
+                   (single-threaded worker processes), started here and given
+                   to the build as its scheduler (``--engine dask --scheduler
+                   ADDRESS``); the driver's memory is then the build's own.
+                   Compared byte for byte with ``--reference`` (default
+                   WORK/main, the ``first`` step's outputs)
 - ``report``       the lists a reader looks at, from ``--graph`` (default
                    WORK/main): the most supported methods, tasks and datasets,
                    the most supported entity-entity relations, the share of
@@ -35,9 +39,11 @@ import argparse
 import filecmp
 import gzip
 import json
+import logging
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -124,6 +130,16 @@ def _limited(source: Path, work: Path, limit: int) -> Path:
     return target
 
 
+@contextmanager
+def _local_cluster(workers: int):
+    """A Dask LocalCluster of ``workers`` single-threaded processes for the run; its scheduler's address."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
+
+
 def _same_outputs(a: Path, b: Path) -> bool:
     names = [n for n in OUTPUT_FILES if (a / n).exists()]
     return all((b / n).exists() and filecmp.cmp(a / n, b / n, shallow=False) for n in names)
@@ -138,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="the first N records of each file")
     parser.add_argument("--graph", type=Path, help="the output directory the report step reads")
     parser.add_argument("--json", type=Path, help="append the result lines to this file")
+    parser.add_argument("--reference", type=Path,
+                        help="the local engine's outputs the dask step is compared with (default WORK/main)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -179,10 +197,13 @@ def main(argv: list[str] | None = None) -> int:
             emit("bare", _child("bare", inputs=both))
             emit("build_vs_bare", {"ratio": round(results["both"]["seconds"] / results["bare"]["seconds"], 3)})
         elif step == "dask":
-            emit(step, _child("build", inputs=[files["main"]], output=args.work / "dask", engine="dask",
-                              use_cache=False, **settings))
-            if (args.work / "main").exists():
-                emit("dask_same_bytes", {"same": _same_outputs(args.work / "dask", args.work / "main")})
+            with _local_cluster(args.processes) as address:
+                emit(step, _child("build", inputs=[files["main"]], output=args.work / "dask", engine="dask",
+                                  scheduler=address, use_cache=False, **settings))
+            reference = args.reference or args.work / "main"
+            if reference.exists():
+                emit("dask_same_bytes", {"reference": str(reference),
+                                         "same": _same_outputs(args.work / "dask", reference)})
         elif step == "report":
             emit(step, report(args.graph or args.work / "main"))
         else:
