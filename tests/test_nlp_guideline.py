@@ -42,6 +42,11 @@ ENTITIES = [
     # hyphenated modifiers are no names: "diffusion-based" goes with what it modifies, or with nothing
     ("A study", "We fine-tune SFT-finetuned checkpoints with reference-guided decoding.",
      [("reference-guided decoding", "method")], ["SFT-finetuned", "SFT"]),
+    # one lower-case adjective is no name: "multimodal", "autoregressive" modify what follows
+    ("Decoding", "We study autoregressive and non-autoregressive decoding for multimodal tasks.",
+     [("non-autoregressive decoding", "method")], ["autoregressive", "multimodal"]),
+    ("Multimodal models", "Multimodal models and multimodal reasoning: the gap between unimodal and multimodal.",
+     [], ["multimodal", "unimodal"]),
 ]
 
 RELATIONS = [

@@ -269,6 +269,10 @@ def is_modifier(doc: Doc, start: int, end: int) -> bool:
 
 _EDGE_WORDS = frozenset("of for on in to with by from and or the a an as at via that which".split())
 _OPENERS, _CLOSERS = "([{", ")]}"
+# One lower-case word with an adjective's ending ("multimodal", "autoregressive", "geometric", "autonomous")
+# modifies a name and is none itself: no annotated mention of the 3,200 papers is one, while "-val" nouns are
+# ("retrieval").
+_ADJECTIVE = re.compile(r"^[a-z]+(?:(?<!v)al|ive|ic|ous)$")
 _QUANTITY = re.compile(r"^[~≈<>]?\d+(?:[.,]\d+)*\s*[%kKmMbBxX×]?$")
 
 
@@ -278,7 +282,8 @@ def clean_span(words: Sequence[str]) -> tuple[int, int] | None:
     Trims function words and stray punctuation at either edge (a span that runs
     on: "3D reconstruction of"), cuts at a bracket or quote that does not
     close inside the span ("3D-GS ) optimization"), and drops what is left when
-    it is only a quantity ("70B") or one generic word ("architecture").
+    it is only a quantity ("70B"), one generic word ("architecture") or one
+    lower-case adjective ("multimodal").
 
     >>> clean_span(["support", "vector", "machine", "on"])
     (0, 3)
@@ -286,8 +291,8 @@ def clean_span(words: Sequence[str]) -> tuple[int, int] | None:
     (0, 1)
     >>> clean_span(["Fast", "3D", "Reconstruction", "(", "Fast3R", ")"])
     (0, 6)
-    >>> clean_span(["70B"]), clean_span(["architecture"])
-    (None, None)
+    >>> clean_span(["70B"]), clean_span(["architecture"]), clean_span(["multimodal"]), clean_span(["retrieval"])
+    (None, None, None, (0, 1))
     """
     start, end = 0, len(words)
     # an unmatched bracket or quote: keep the side of it with more words
@@ -317,7 +322,7 @@ def clean_span(words: Sequence[str]) -> tuple[int, int] | None:
         word = words[start]
         if _QUANTITY.match(word) or not any(c.isalpha() for c in word):
             return None
-        if word.islower() and word in lexicon.GENERIC_HEADS:
+        if word.islower() and (word in lexicon.GENERIC_HEADS or _ADJECTIVE.search(word)):
             return None
     return start, end
 
