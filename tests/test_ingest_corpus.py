@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kgraph.errors import ConfigError, CorpusFormatError
 from kgraph.ingest import dedupe, detect_format, iter_file, iter_records, list_input_files
 from kgraph.ingest.corpus import Ignored
+from kgraph.ingest.formats import UNKNOWN
 from kgraph.model import Paper, Problem, SourceRef
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
@@ -79,9 +80,10 @@ def test_ingest_corpus_unknown_format_raises() -> None:
         ("a.dat", b'"title"\t"abstract"\n', "csv"),
         ("a.dat", b"Title;Abstract\n", "csv"),
         ("a.dat", codecs.BOM_UTF16_LE + "title,abstract\n".encode("utf-16-le"), "csv"),
-        ("a.dat", b"A title, with a comma\nAn abstract.\n", "scraped"),
+        ("a", b"A title, with a comma\nAn abstract.\n", "scraped"),
+        ("a.dat", b"A title, with a comma\nAn abstract.\n", UNKNOWN),  # a guess, refused for an unknown extension
         ("a.dat", b"", "scraped"),
-        ("a.dat", b"\x00\x01\x02", "scraped"),
+        ("a.dat", b"\x00\x01\x02", UNKNOWN),
     ],
 )
 def test_ingest_corpus_detect_format(name: str, head: bytes, expected: str) -> None:

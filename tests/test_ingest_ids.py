@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgraph.ingest import normalize_title, paper_id_from_title
+from kgraph.ingest import normalize_title, paper_id_from_title, title_key
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{8}$")
 
@@ -81,3 +81,45 @@ def test_ingest_ids_always_well_formed(title: str) -> None:
     # case never matters (outside LaTeX, where \H and \h are different macros)
     if "\\" not in title:
         assert paper_id_from_title(title.casefold()) == paper_id_from_title(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "other"),
+    [
+        ("Graph Neural Networks for Molecule Property Prediction",
+         "Graph neural networks for molecule property prediction."),  # a RIS/BibTeX export's full stop
+        ("{BERT}: Pre-training of Deep Transformers", "BERT: Pre-training of deep transformers"),  # LaTeX braces
+        ("BERT: Pre-training of Deep Bidirectional Transformers",
+         "\uff22\uff25\uff32\uff34 \u2013 Pre\u2010training of \u201cDeep\u201d Bidirectional Transformers"),
+        ("Don't Stop Pretraining", "Don\u2019t stop pretraining!"),  # curly apostrophe, exclamation mark
+        ("Efficient \ufb01ne-tuning", "Efficient fine tuning"),  # NFKC: the ligature is "fi"
+        ("Attention (Is) All You Need?", "attention is all you need"),
+    ],
+)
+def test_ingest_ids_title_key_folds_punctuation_and_unicode(title: str, other: str) -> None:
+    assert title_key(title) == title_key(other)
+
+
+@pytest.mark.parametrize(
+    ("title", "other"),
+    [
+        ("Graph neural networks for molecule property prediction",
+         "Graph neural networks for molecule property prediction: a survey"),
+        ("Pre-training of deep transformers", "Pretraining of deep transformers"),  # a hyphen splits words
+        ("Llama 3.1 in practice", "Llama 31 in practice"),
+        ("Learning C++", "Learning C"),  # symbols are kept
+        ("!!!", "???"),  # nothing but punctuation: kept as it is
+    ],
+)
+def test_ingest_ids_title_key_keeps_different_words_apart(title: str, other: str) -> None:
+    assert title_key(title) != title_key(other)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_ingest_ids_title_key_is_coarser_than_normalize_title(title: str) -> None:
+    key = title_key(title)
+    assert title_key(key) == key  # idempotent
+    assert title_key(normalize_title(title)) == key
+    if any(char.isalnum() for char in key) and not set(title) & set("\\{$~%"):  # words, no LaTeX
+        assert title_key(title + ".") == key  # a final full stop never matters

@@ -96,3 +96,33 @@ def test_ingest_mixed_directory_builds_one_graph(rules_nlp, tmp_path: Path) -> N
     assert [f["format"] for f in report["inputs"]["files"]] == ["atom", "openalex", "bibtex", "ris", "s2"]
     for name in ("graph.json", "graph.graphml", "graph.ttl", "graph.html", "extractions.jsonl"):
         assert (out / name).stat().st_size > 0
+
+
+TITLE_VARIANTS = Path(__file__).resolve().parent / "data" / "ingest" / "title_variants"
+GNN_ID = "graph-neural-networks-for-molecule-property-524f05d2"
+
+
+def test_ingest_mixed_titles_merge_across_punctuation_and_unicode() -> None:
+    """No DOI, no arXiv id: the BibTeX title and the RIS one with its full stop are one paper."""
+    records = list(dedupe(iter_records([TITLE_VARIANTS / "a.bib", TITLE_VARIANTS / "b.ris"])))
+    assert [p.title for p in records if isinstance(p, Paper)] == [
+        "Graph Neural Networks for Molecule Property Prediction",
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+        "Graph neural networks for molecule property prediction: a survey.",  # more words: another paper
+    ]
+    assert [(Path(r.source.path).name, r.source.line, r.reason) for r in records if isinstance(r, Problem)] == [
+        ("b.ris", 1, f"duplicate of {GNN_ID} first read at {TITLE_VARIANTS / 'a.bib'}:2; merged"),
+    ]
+
+
+def test_ingest_mixed_title_variants_directory_builds(rules_nlp, tmp_path: Path) -> None:
+    """A directory of BibTeX, RIS and JSON Lines: full-width letters, dashes and curly quotes merge too."""
+    result = build(config=Config(inputs=(TITLE_VARIANTS,), output_dir=tmp_path / "out", processes=1,
+                                 use_cache=False), nlp=rules_nlp)
+    papers = result.report["papers"]
+    assert (papers["read"], papers["in_graph"], papers["skipped"], papers["duplicates_merged"]) == (5, 3, 0, 2)
+    assert sorted(n for n, d in result.graph.nodes(data=True) if d["type"] == "paper") == [
+        "paper:bert-pre-training-of-deep-bidirectional-for-a495f570",
+        f"paper:{GNN_ID}",
+        "paper:graph-neural-networks-for-molecule-property-a-11fd2f6a",
+    ]

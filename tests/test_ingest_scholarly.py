@@ -305,6 +305,20 @@ def test_ingest_atom_never_raises(text: str) -> None:
         ("notes", b'<?xml version="1.0"?>\n<html><body>Notes</body></html>', UNKNOWN),
         ("notes", b"Just one line of notes", UNKNOWN),
         ("notes", b"# Heading\n\nSome markdown text.\n", UNKNOWN),
+        # lines of text are only a guess: taken without an extension, never for an extension kgraph does not read
+        ("notes", b"Title: A talk\nDate: 2024\n", "scraped"),
+        ("notes.md", b"Title: A talk\nDate: 2024\n", UNKNOWN),
+        ("conf.yaml", b"key: value\nother: thing\n", UNKNOWN),
+        ("conf.yaml.gz", gzip.compress(b"key: value\nother: thing\n", mtime=0), UNKNOWN),
+        ("listing.TXT", b"key: value\nother: thing\n", "scraped"),
+        # what only one format has is recognised whatever the extension
+        ("refs.bibtex", b"@article{k,\n title={T}}\n", "bibtex"),
+        ("refs.txt.bak", b"TY  - JOUR\nTI  - T\nER  - \n", "ris"),
+        ("feed.rss", FEED.read_bytes()[:500], "atom"),
+        ("dump.data", b'{"title": "T", "abstract": "A"}\n', "jsonl"),
+        # a binary file shows no format: with no known extension, it is unknown
+        ("report.docx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", UNKNOWN),
+        ("report", b"\x00\x01\x02", UNKNOWN),
     ],
 )
 def test_ingest_scholarly_detect_format(name: str, head: bytes, expected: str) -> None:
@@ -348,3 +362,52 @@ def test_ingest_scholarly_kgraph_build_unknown_file_is_one_line(rules_nlp, monke
     result = CliRunner().invoke(cli, ["build", str(notes), "--format", "scraped", "-o", str(tmp_path / "out"),
                                       "--outputs", "json,report", "-j", "1", "--no-cache"])
     assert result.exit_code == 0, result.output  # forced: a title-only paper, as asked
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("conf.yaml", "key: value\nother: thing\n"), ("notes.md", "Title: A talk on graphs\nDate: 2024\n")],
+)
+def test_ingest_scholarly_kgraph_build_unknown_extension_is_one_line(rules_nlp, monkeypatch, tmp_path: Path,
+                                                                     name: str, text: str) -> None:
+    """Two short lines look like a scraped listing, but a file named .yaml or .md is not read as one unasked."""
+    import kgraph.nlp.pipeline
+
+    monkeypatch.setattr(kgraph.nlp.pipeline, "load_pipeline", lambda **options: rules_nlp)
+    path = tmp_path / name
+    path.write_text(text)
+    options = ["-o", str(tmp_path / "out"), "--outputs", "json,report", "-j", "1", "--no-cache"]
+    result = CliRunner().invoke(cli, ["build", str(path), *options])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    suffix = Path(name).suffix
+    assert line.startswith(f"Error: {path}:1: cannot tell the format of this file ({suffix} is not an extension "
+                           f"kgraph reads; its lines of text could be a scraped listing): kgraph reads {formats_help()}; "
+                           "use --format to read it as one of them")
+    result = CliRunner().invoke(cli, ["build", str(path), "--format", "scraped", *options])
+    assert result.exit_code == 0, result.output  # forced: read as the listing it looks like
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["papers"]["read"] == 1
+
+
+def test_ingest_scholarly_binary_file_is_one_line(rules_nlp, monkeypatch, tmp_path: Path) -> None:
+    """A .docx named on the command line: the error names the file, the formats kgraph reads and --format."""
+    import kgraph.nlp.pipeline
+
+    monkeypatch.setattr(kgraph.nlp.pipeline, "load_pipeline", lambda **options: rules_nlp)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    docx = corpus / "papers.docx"
+    docx.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)) * 8)
+    (corpus / "papers.txt").write_text("A Listed Paper\nIts abstract, a sentence.\n")
+    options = ["-o", str(tmp_path / "out"), "--outputs", "json,report", "-j", "1", "--no-cache"]
+    result = CliRunner().invoke(cli, ["build", str(docx), *options])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {docx}:1: binary file (NUL bytes): kgraph reads {formats_help()}; "
+                           "use --format to read it as one of them")
+    # in a directory, it is listed as not read, as before
+    result = CliRunner().invoke(cli, ["build", str(corpus), *options])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [(entry["path"], entry["reason"]) for entry in report["inputs"]["ignored"]] == [
+        (str(docx), "unknown file type")]

@@ -21,7 +21,7 @@ from .clean import clean_text
 from .corpus import iter_records, list_input_files
 from .duplicates import dedupe
 from .formats import detect_format, iter_file, iter_string
-from .ids import normalize_title, paper_id_from_title
+from .ids import normalize_title, paper_id_from_title, title_key
 
 __all__ = [
     "clean_text",
@@ -33,4 +33,5 @@ __all__ = [
     "list_input_files",
     "normalize_title",
     "paper_id_from_title",
+    "title_key",
 ]

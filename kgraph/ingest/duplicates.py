@@ -1,7 +1,8 @@
 """Merging papers read twice: in one file or across files and formats.
 
-A paper is the same as one read before when it has the same normalized title
-(:func:`~kgraph.ingest.ids.normalize_title`), the same DOI, or the same arXiv
+A paper is the same as one read before when it has the same title, whatever
+its case, spacing, punctuation or Unicode spelling (:func:`~kgraph.ingest.ids.title_key`:
+``Graph Networks`` and ``Graph networks.``), the same DOI, or the same arXiv
 id (each normalized when read: :mod:`kgraph.ingest.ids`), so a corpus mixing
 a BibTeX bibliography, an OpenAlex export and an arXiv feed holds each paper
 once. The first one read is kept; each later one becomes a warning whose
@@ -17,7 +18,7 @@ so that citations reach it by any of its ids.
 
 >>> from kgraph.model import SourceRef
 >>> a = Paper("W1", "Attention Is All You Need", "x", source=SourceRef("works.jsonl", 1), arxiv_id="1706.03762")
->>> b = Paper("b", "Attention is all you need!", "", source=SourceRef("refs.bib", 3), arxiv_id="1706.03762")
+>>> b = Paper("b", "The Transformer", "", source=SourceRef("refs.bib", 3), arxiv_id="1706.03762")
 >>> [str(r) if isinstance(r, Problem) else r.id for r in dedupe([a, b])]
 ['W1', 'refs.bib:3: duplicate of W1 first read at works.jsonl:1 (same arXiv id 1706.03762); merged']
 """
@@ -29,7 +30,7 @@ from dataclasses import replace
 
 from kgraph.model import Paper, Problem, SourceRef
 
-from .ids import normalize_title
+from .ids import title_key
 
 __all__ = ["dedupe", "merge_duplicates"]
 
@@ -44,7 +45,7 @@ def dedupe(records: Iterable[Paper | Problem]) -> Iterator[Paper | Problem]:
 
     >>> from kgraph.model import SourceRef
     >>> a = Paper("a", "Deep Nets", "x", source=SourceRef("f.jsonl", 1))
-    >>> b = Paper("b", "deep  nets", "y", source=SourceRef("f.jsonl", 2))
+    >>> b = Paper("b", "deep  nets.", "y", source=SourceRef("f.jsonl", 2))
     >>> [str(r) if isinstance(r, Problem) else r.id for r in dedupe([a, b])]
     ['a', 'f.jsonl:2: duplicate of a first read at f.jsonl:1; merged']
     """
@@ -137,8 +138,8 @@ def _links(record: Paper, kept_id: str) -> Paper | None:
 
 
 def _keys(paper: Paper) -> list[tuple[str, str]]:
-    """What identifies a paper across sources: its normalized title, DOI and arXiv id."""
-    keys = [("title", normalize_title(paper.title))]
+    """What identifies a paper across sources: its title's key, DOI and arXiv id."""
+    keys = [("title", title_key(paper.title))]
     if paper.doi:
         keys.append(("doi", paper.doi))
     if paper.arxiv_id:

@@ -9,9 +9,14 @@ that is not what its extension says is an error of that file (a BibTeX file
 named ``.txt`` is refused by the scraped reader, never read as titles). A
 JSON file's records are known by their keys (OpenAlex, Semantic Scholar,
 kgraph's own fields). A file whose extension is unknown is known by its
-content (:func:`~kgraph.ingest.sniff.sniff_format`); one that shows no format
-is :data:`UNKNOWN`, and reading it is one error naming the file, the formats
-kgraph reads and ``--format``: kgraph never guesses.
+content (:func:`~kgraph.ingest.sniff.sniff_format`) where the content shows
+what only one format has (a BibTeX entry, a RIS tag, an Atom feed, JSON, a
+CSV header with a ``title`` column); lines of plain text are read as a
+scraped listing only from a file with no extension (``.txt`` is the
+listing's), never from ``notes.md`` or ``conf.yaml``. A file that shows no
+format, or only a guess, and a binary file are :data:`UNKNOWN`, and reading
+one is one error naming the file, the formats kgraph reads and ``--format``:
+kgraph never guesses.
 
 >>> detect_format(Path("papers.ndjson"), b"")
 'jsonl'
@@ -26,6 +31,8 @@ kgraph reads and ``--format``: kgraph never guesses.
 >>> detect_format(Path("works.json"), b'{"id": "https://openalex.org/W1", "title": "A"}')
 'openalex'
 >>> detect_format(Path("notes"), b"<html><body>")
+'unknown'
+>>> detect_format(Path("conf.yaml"), b"key: value\\nother: thing\\n")
 'unknown'
 """
 
@@ -46,9 +53,10 @@ from .bibtex import iter_bibtex, parse_bibtex
 from .jsonl import iter_jsonl, parse_jsonl
 from .ris import iter_ris, parse_ris
 from .scraped import iter_scraped, parse_scraped
-from .sniff import sniff_format
+from .sniff import FORMAT_NAMES, GUESSES, sniff_format
 from .tabular import iter_csv, parse_csv
-from .textfile import COMPRESSIONS, Line, decompress_head, inner_suffix, lines_from_string, read_lines, sniff_encoding
+from .textfile import (BINARY_FILE, COMPRESSIONS, Line, decompress_head, inner_suffix, lines_from_string, read_lines,
+                       sniff_encoding)
 
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "UNKNOWN", "check_format", "detect_format", "format_from_extension",
            "formats_help", "iter_file", "iter_string"]
@@ -118,10 +126,11 @@ def detect_format(path: Path, head: bytes) -> str:
     The extension decides when it is known; for JSON, the first record tells
     whose (``openalex``, ``s2``, else ``jsonl``). Otherwise the content does
     (:func:`~kgraph.ingest.sniff.sniff_format`): a BibTeX entry, a RIS tag,
-    an Atom feed, JSON, a CSV header with a ``title`` column, or lines of
-    text (a scraped listing); an empty or binary file is given to the scraped
-    reader, which reports it. Anything else is :data:`UNKNOWN`. A compressed
-    ``head`` is decompressed first.
+    an Atom feed, JSON, a CSV header with a ``title`` column, or, for a file
+    with no extension at all, lines of text (a scraped listing); an empty
+    file is given to the scraped reader, which reports it. Anything else,
+    a binary file and lines of text under an extension kgraph does not read
+    included, is :data:`UNKNOWN`. A compressed ``head`` is decompressed first.
     """
     known = format_from_extension(Path(path))
     if known is not None and known not in _JSON_FAMILY:
@@ -130,8 +139,10 @@ def detect_format(path: Path, head: bytes) -> str:
     sniffed = sniff_format(text)
     if known is not None:
         return sniffed if sniffed in _JSON_FAMILY else known
-    if not text.strip() or "\x00" in text:
-        return "scraped"  # its reader reports an empty or binary file
+    if not text.strip():
+        return "scraped"  # its reader reports an empty file
+    if "\x00" in text or (sniffed in GUESSES and inner_suffix(path)):
+        return UNKNOWN  # binary, or a guess that its extension does not back
     return sniffed if sniffed in INPUT_FORMATS else UNKNOWN
 
 
@@ -182,27 +193,41 @@ def iter_string(text: str, input_format: str, *, name: str = "<string>") -> Iter
 
 
 def _iter_unknown(path: Path) -> Iterator[Paper | Problem]:
-    """The one error of a file in no format kgraph knows (or the reason it cannot be read at all)."""
+    """The one error of a file in no format kgraph knows (or the reason it cannot be read at all).
+
+    A binary file's error names the formats kgraph reads too; a file that
+    cannot be read at all (no access, a FIFO) says only that.
+    """
     lines = read_lines(path)
     head: list[str] = []
     try:
         for item in itertools.islice(lines, _HEAD_LINES):
             if isinstance(item, Problem) and item.severity == "error":
-                yield item  # unreadable, binary, a FIFO: that says more
+                if item.reason.startswith(BINARY_FILE):
+                    yield Problem(item.source, f"{item.reason}: {_formats_tail()}")
+                else:
+                    yield item  # unreadable, a FIFO: that says more
                 return
             if isinstance(item, Line):
                 head.append(item.text)
     finally:
         lines.close()
-    yield Problem(SourceRef(str(path), 1), f"cannot tell the format of this file{_looks_like(head)}: kgraph reads "
-                                           f"{formats_help()}; use --format to read it as one of them")
+    yield Problem(SourceRef(str(path), 1), f"cannot tell the format of this file{_looks_like(path, head)}: "
+                                           f"{_formats_tail()}")
 
 
-def _looks_like(lines: Iterable[str]) -> str:
+def _formats_tail() -> str:
+    return f"kgraph reads {formats_help()}; use --format to read it as one of them"
+
+
+def _looks_like(path: Path, lines: Iterable[str]) -> str:
     text = "\n".join(lines)
     sniffed = sniff_format(text)
     if sniffed == "xml":
         return " (it is XML, but not an Atom feed)"
+    if sniffed in GUESSES and inner_suffix(path):
+        return (f" ({inner_suffix(path)} is not an extension kgraph reads; its lines of text could be "
+                f"{FORMAT_NAMES[sniffed]})")
     if len([line for line in text.splitlines() if line.strip()]) == 1:
         return " (one line of text)"
     return ""

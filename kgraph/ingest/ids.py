@@ -18,7 +18,7 @@ from slugify import slugify
 from .clean import clean_text, clean_url
 
 __all__ = ["arxiv_id_in_text", "id_urls", "normalize_arxiv_id", "normalize_doi", "normalize_openalex_id",
-           "normalize_s2_id", "normalize_title", "paper_id_from_title"]
+           "normalize_s2_id", "normalize_title", "paper_id_from_title", "title_key"]
 
 SLUG_MAX_LENGTH = 48
 HASH_LENGTH = 8
@@ -31,6 +31,37 @@ def normalize_title(title: str) -> str:
     'attention is all you need'
     """
     return " ".join(unicodedata.normalize("NFC", clean_text(title).casefold()).split())
+
+
+def title_key(title: str) -> str:
+    """The form of a title that duplicate detection compares: its words, whatever the punctuation and Unicode.
+
+    Coarser than :func:`normalize_title` (which ids are minted from, and so
+    stays as it is): compatibility variants are folded (NFKC, then case:
+    full-width letters, ligatures), punctuation of any kind is a word break
+    (a final full stop, colons, dashes, quotes, brackets and braces left from
+    LaTeX) and invisible format characters are dropped. Letters, digits and
+    symbols (``+``, ``=``) are kept, so titles that differ in words stay apart;
+    a title of nothing but punctuation is kept as :func:`normalize_title` has it.
+
+    >>> title_key("{BERT}: Pre-training of Deep Bidirectional Transformers.")
+    'bert pre training of deep bidirectional transformers'
+    >>> title_key("\uff22\uff25\uff32\uff34 \u2013 Pre\u2010training of \u201cdeep\u201d bidirectional transformers")
+    'bert pre training of deep bidirectional transformers'
+    >>> title_key("Learning C++"), title_key("!!!")
+    ('learning c++', '!!!')
+    """
+    normal = normalize_title(title)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", normal).casefold())
+    words = "".join(_fold_char(char) for char in folded).split()
+    return " ".join(words) or normal
+
+
+def _fold_char(char: str) -> str:
+    category = unicodedata.category(char)
+    if category.startswith("P"):
+        return " "
+    return "" if category == "Cf" else char
 
 
 def paper_id_from_title(title: str) -> str:

@@ -10,6 +10,11 @@ a header row with a ``title`` column (``csv``), and lines of plain text
 (``scraped``). The readers use it too, to refuse a file whose extension named
 the wrong format (a BibTeX file saved as ``.txt``).
 
+The last rule is a guess (:data:`GUESSES`): two short lines of text are as
+much a YAML file or notes as a listing of titles and abstracts, so
+:func:`~kgraph.ingest.formats.detect_format` takes it only for a file with no
+extension at all, never for one whose extension kgraph does not read.
+
 >>> sniff_format("% JabRef\\n\\n@Article{key,\\n  title = {A}}")
 'bibtex'
 >>> sniff_format("TY  - JOUR\\nTI  - A\\nER  - \\n")
@@ -31,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["FORMAT_NAMES", "STRUCTURED", "sniff_format"]
+__all__ = ["FORMAT_NAMES", "GUESSES", "STRUCTURED", "sniff_format"]
 
 # How a format is named in messages.
 FORMAT_NAMES = {
@@ -40,6 +45,8 @@ FORMAT_NAMES = {
 }
 # Formats whose first line no listing of titles and abstracts has.
 STRUCTURED = frozenset({"bibtex", "ris", "atom", "xml", "jsonl", "openalex", "s2"})
+# Formats that the content only hints at: any text of a few short lines looks like a scraped listing.
+GUESSES = frozenset({"scraped"})
 
 # "@article{" (or, rarely, "@article(key,": not the title "@Scale (2020)")
 _BIBTEX_ENTRY = re.compile(r"@\s*[A-Za-z]+\s*(?:\{|\(\s*[^\s,(){}]+\s*,)")

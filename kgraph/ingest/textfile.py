@@ -36,10 +36,11 @@ from typing import IO
 
 from kgraph.model import Problem, SourceRef
 
-__all__ = ["COMPRESSIONS", "HEAD_SIZE", "Line", "compression", "decompress_head", "inner_suffix", "lines_from_string",
+__all__ = ["BINARY_FILE", "COMPRESSIONS", "HEAD_SIZE", "Line", "compression", "decompress_head", "inner_suffix", "lines_from_string",
            "read_lines", "sniff_encoding", "special_file_kind"]
 
 HEAD_SIZE = 64 * 1024  # bytes read up front to recognise encoding, binary data, format
+BINARY_FILE = "binary file (NUL bytes)"  # how the reason for a binary file starts
 
 # Longest BOM first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS = (
@@ -331,8 +332,8 @@ def _looks_binary(head: bytes) -> bool:
 def _binary_reason(head: bytes) -> str:
     even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
     if max(even_nuls, odd_nuls) > 0.3 * len(head) and min(even_nuls, odd_nuls) < 0.05 * len(head):
-        return "binary file (NUL bytes); it looks like UTF-16 without a byte-order mark: save it as UTF-8"
-    return "binary file (NUL bytes)"
+        return f"{BINARY_FILE}; it looks like UTF-16 without a byte-order mark: save it as UTF-8"
+    return BINARY_FILE
 
 
 def _os_reason(error: OSError) -> str:
