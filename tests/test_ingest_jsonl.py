@@ -44,7 +44,7 @@ def test_ingest_jsonl_bad_lines_become_problems() -> None:
     papers, problems = split(iter_file(DATA / "papers_bad.jsonl", "jsonl"))
     assert [p.title for p in papers] == ["A Good Paper", "Bad Year", "No Abstract Here", "Empty Id", "Another Good Paper"]
     assert [(p.source.line, p.severity, p.reason) for p in problems] == [
-        (2, "error", "line is not valid JSON (Expecting ':' delimiter, column 32)"),
+        (2, "error", "line is not valid JSON (Expecting ':' delimiter at column 32)"),
         (3, "error", "missing 'title'"),
         (4, "warning", "'year' must be an integer, got 'abc'"),
         (5, "error", "expected a JSON object, got an array"),
@@ -59,8 +59,8 @@ def test_ingest_jsonl_bad_lines_become_problems() -> None:
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ('{"title": "T", "abstract": "A",}', "line is not valid JSON (Expecting property name enclosed in double quotes, column 32)"),
-        ('{"title": "T"', "line is not valid JSON (Expecting ',' delimiter, column 14)"),
+        ('{"title": "T", "abstract": "A",}', "line is not valid JSON (Expecting property name enclosed in double quotes at column 32)"),
+        ('{"title": "T"', "line is not valid JSON (Expecting ',' delimiter at column 14)"),
         ('"just a string"', "expected a JSON object, got a string"),
         ("null", "expected a JSON object, got null"),
         ('{"title": "T", "abstract": ["A"]}', "'abstract' must be a string, got ['A']"),
@@ -125,7 +125,7 @@ def test_ingest_jsonl_array_file() -> None:
         ('[{"id": "a", "title": "A"}, 3, {"id": "b", "title": "B", "abstract": "x"}]', ["a", "b"],
          ["title with no abstract", "expected a JSON object, got a number"]),
         ('[\n{"id": "a", "title": "A", "abstract": "x"},\n{"id": "b" "title": "B"}\n]', ["a"],
-         ["not valid JSON (Expecting ',' delimiter, column 12); rest of file skipped"]),
+         ["not valid JSON (Expecting ',' delimiter at column 12); rest of file skipped"]),
         ('[{"id": "a", "title": "A", "abstract": "x"} {"id": "b"}]', ["a"],
          ["not valid JSON: expected ',' or ']' after an array element, got '{'; rest of file skipped"]),
         ('[{"id": "a", "title": "A", "abstract": "x"},]', ["a"], []),

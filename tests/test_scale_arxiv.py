@@ -62,7 +62,7 @@ def test_scale_arxiv_bad_lines_are_problems(tmp_path):
     path.write_text('{"title": "A", "abstract": "x", "categories": "cs.LG"}\nnot json\n[1]\n', encoding="utf-8")
     records = list(iter_arxiv(path, RecordFilter(categories=("cs",))))
     assert [str(r) for r in records if isinstance(r, Problem)] == [
-        f"{path}:2: line is not valid JSON (Expecting value, column 1)",
+        f"{path}:2: line is not valid JSON (Expecting value at column 1)",
         f"{path}:3: expected a JSON object",
     ]
 

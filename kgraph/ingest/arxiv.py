@@ -45,7 +45,7 @@ from kgraph.model import Paper, Problem, SourceRef
 
 from .corpus import list_input_files
 from .formats import iter_file
-from .jsonl import DECODER, page_items, paper_from_json
+from .jsonl import DECODER, json_reason, page_items, paper_from_json
 from .records import normalize_keys
 from .textfile import HEAD_SIZE, Line, inner_suffix, read_lines
 
@@ -140,7 +140,7 @@ def iter_arxiv(path: Path | str, record_filter: RecordFilter = RecordFilter(),
         try:
             value = DECODER.decode(line.text)
         except (json.JSONDecodeError, RecursionError) as error:
-            reason = f" ({error.msg}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ": nested too deeply"
+            reason = f" ({json_reason(error)})" if isinstance(error, json.JSONDecodeError) else ": nested too deeply"
             yield Problem(source, f"line is not valid JSON{reason}")
             continue
         page = page_items(value)

@@ -74,6 +74,21 @@ class LongNumber:
         return f"a number of {self.digits:,} digits"
 
 
+
+def json_reason(error: json.JSONDecodeError) -> str:
+    """What is wrong with a JSON text, and where on its line.
+
+    >>> def reason(text):
+    ...     try:
+    ...         json.loads(text)
+    ...     except json.JSONDecodeError as error:
+    ...         return json_reason(error)
+    >>> reason('{"title": "A'), reason('{"title": }')
+    ('Unterminated string starting at column 11', 'Expecting value at column 11')
+    """
+    where = "column" if error.msg.endswith(" at") else "at column"
+    return f"{error.msg} {where} {error.colno}"
+
 def _parse_int(text: str) -> int | LongNumber:
     try:
         return int(text)
@@ -185,7 +200,7 @@ def _parse_lines(lines: Iterable[Line | Problem], name: str, flavor: str | None)
         try:
             value = DECODER.decode(line.text)
         except json.JSONDecodeError as error:
-            yield Problem(source, f"line is not valid JSON ({error.msg}, column {error.colno})")
+            yield Problem(source, f"line is not valid JSON ({json_reason(error)})")
             continue
         except RecursionError:
             yield Problem(source, "line is not valid JSON: nested too deeply")
@@ -223,7 +238,7 @@ def _parse_document(lines: Iterable[Line | Problem], name: str, flavor: str | No
         except json.JSONDecodeError as error:
             yield Problem(
                 SourceRef(name, error.lineno),
-                f"not valid JSON ({error.msg}, column {error.colno}); rest of file skipped",
+                f"not valid JSON ({json_reason(error)}); rest of file skipped",
             )
             return
         except RecursionError:

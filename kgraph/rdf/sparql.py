@@ -293,6 +293,25 @@ def _checked_iri(iri: str) -> URIRef:
     return URIRef(iri)
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(query: str) -> str:
+    """The query with its codepoint escapes (``\\u0053``, ``\\U00000053``) read, as a SPARQL
+    engine reads them before anything else (SPARQL 1.1, 19.2); an escape of no character stays.
+
+    >>> unescape_codepoints("\\u0053ERVICE <x> { }")
+    'SERVICE <x> { }'
+    >>> unescape_codepoints("'\\U0001F600' \\uD800") == "'\U0001F600' \\uD800"
+    True
+    """
+    def read(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _CODEPOINT.sub(read, query)
+
+
 def check_local(query: str) -> None:
     """Refuse a query with a ``SERVICE`` clause: it would make the engine send HTTP requests.
 
@@ -310,6 +329,7 @@ def check_local(query: str) -> None:
     kgraph.errors.QueryError: SERVICE (a federated query) is not allowed: kgraph queries only the local graph, \
 and would send requests to <http://example.org/sparql>
     """
+    query = unescape_codepoints(query)  # "\\u0053ERVICE" is SERVICE to the engine
     tokens = list(_TOKENS.finditer(query))
     for number, tok in enumerate(tokens):
         if (tok.group("word") or "").upper() != "SERVICE":
