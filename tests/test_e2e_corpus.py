@@ -11,6 +11,7 @@ import rdflib
 
 from kgraph.export.json import read_graph_json
 from kgraph.config import DEFAULT_OUTPUTS
+from kgraph.ingest.corpus import OUTPUT_MARK
 from kgraph.run import OUTPUT_FILES, build
 
 pytestmark = pytest.mark.slow
@@ -74,8 +75,8 @@ def test_e2e_extractions_offsets_and_ids(corpus_build):
 
 def test_e2e_all_outputs_written_and_readable(corpus_build):
     out = corpus_build.files[0].parent
-    # .cache: the extraction cache (kgraph/engine/cache.py), hidden beside the outputs
-    written = sorted(p.name for p in out.iterdir() if p.name != ".cache")
+    # .cache: the extraction cache (kgraph/engine/cache.py), hidden beside the outputs; OUTPUT_MARK: the mark of them
+    written = sorted(p.name for p in out.iterdir() if p.name not in (".cache", OUTPUT_MARK))
     assert written == sorted(OUTPUT_FILES[o] for o in DEFAULT_OUTPUTS)  # GEXF and CSV only when asked for
     graph = read_graph_json(out / "graph.json")
     assert nx.utils.graphs_equal(graph, corpus_build.graph)

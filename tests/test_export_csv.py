@@ -25,6 +25,7 @@ from kgraph.export.csv import (
     write_csv_edges,
     write_csv_nodes,
 )
+from kgraph.ingest.corpus import OUTPUT_MARK
 from kgraph.run import OUTPUT_FILES, build
 
 DATA = Path(__file__).parent / "data"
@@ -54,7 +55,7 @@ def test_csv_fixture_loads_back_into_the_same_graph() -> None:
 def test_csv_built_graph_loads_back_into_the_same_graph(rules_nlp, tmp_path) -> None:
     config = Config(inputs=(WORKS,), output_dir=tmp_path, outputs=("csv", "json"), processes=1, use_cache=False)
     result = build(config=config, nlp=rules_nlp)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["edges.csv", "graph.json", "nodes.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [OUTPUT_MARK, "edges.csv", "graph.json", "nodes.csv"]
     back = read_csv_tables(tmp_path / "nodes.csv", tmp_path / "edges.csv", name="kgraph")
     assert nx.utils.graphs_equal(back, result.graph)  # nodes, edges, keys and every attribute
     assert any(key == "cites" for _, _, key in back.edges(keys=True))

@@ -26,13 +26,14 @@ from kgraph.cli import cli
 from kgraph.config import Config
 from kgraph.errors import ExportError
 from kgraph.export.outputs import OUTPUTS
+from kgraph.ingest.corpus import OUTPUT_MARK
 from kgraph.run import OUTPUT_FILES, build
 
 DATA = Path(__file__).resolve().parent / "data" / "reliability"
 GOOD = DATA / "good.jsonl"
 HOSTILE = DATA / "hostile.jsonl"
 # What atomic writes may leave behind: hidden temporary and staging names, and the extraction cache.
-TEMP_NAME = re.compile(r"\.\.?[\w.]+\.[0-9a-f]{12}\.(?:tmp|staged(?:\.[0-9a-f]{12}\.tmp)?)")
+TEMP_NAME = re.compile(r"\.\.?[\w.-]+\.[0-9a-f]{12}\.(?:tmp|staged(?:\.[0-9a-f]{12}\.tmp)?)")
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -41,7 +42,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 
 def leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".") and p.name != ".cache")
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".") and p.name not in (".cache", OUTPUT_MARK))
 
 
 @pytest.fixture(scope="module")

@@ -354,6 +354,20 @@ def test_reliability_build_with_a_damaged_cache_rebuilds_it(tmp_path: Path) -> N
         assert (out / "graph.json").read_bytes() == graph
 
 
+def test_reliability_build_counts_papers_of_damaged_cache_rows_as_extracted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build_cli(str(GOOD), "-o", str(out), cache=True).exit_code == 0
+    db = sqlite3.connect(out / ".cache" / CACHE_FILE)
+    key, value = db.execute("SELECT key, value FROM extraction ORDER BY key").fetchone()
+    db.execute("UPDATE extraction SET value = ? WHERE key = ?", (value[:-4] + b"\xff" * 4, key))
+    db.commit()
+    db.close()
+    result = build_cli(str(GOOD), "-o", str(out), cache=True)
+    assert result.exit_code == 0, result.output
+    assert "has damaged entries" in result.output
+    assert "extracted: 1 papers, 1 from the cache" in result.output, result.output
+
+
 def test_reliability_tampered_fragment_index_is_not_used(tmp_path: Path) -> None:
     import networkx as nx
 
@@ -413,6 +427,33 @@ def test_reliability_another_builds_outputs_are_not_read(tmp_path: Path) -> None
     assert ignored_in(tmp_path / "out") == {str(root / "old"): KGRAPH_OUTPUT}
 
 
+@pytest.mark.parametrize("outputs", ["json,ttl", "extractions", "html", "report"])
+def test_reliability_output_directories_are_recognised_whatever_outputs_selects(tmp_path: Path, monkeypatch,
+                                                                                 outputs: str) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "papers.jsonl").write_text(jsonl("Graph attention networks"), encoding="utf-8")
+    monkeypatch.chdir(root)
+    first = build_cli(".", "-o", "sub", "--outputs", outputs)
+    assert first.exit_code == 0, first.output
+    result = build_cli(".", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert ignored_in(Path("out")) == {"sub": KGRAPH_OUTPUT}
+    assert [f["path"] for f in report(Path("out"))["inputs"]["files"]] == ["papers.jsonl"]
+
+
+def test_reliability_older_output_directories_with_only_report_json_are_recognised(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "old").mkdir(parents=True)
+    (root / "papers.jsonl").write_text(jsonl("Graph attention networks"), encoding="utf-8")
+    # as an older kgraph left it: report.json (and graph.json), no mark of an output directory
+    (root / "old" / "report.json").write_text('{\n  "kgraph_version": "0.1.0"\n}\n', encoding="utf-8")
+    (root / "old" / "graph.json").write_text('{"nodes": []}\n', encoding="utf-8")
+    files, ignored = list_input_files([root])
+    assert files == [(root / "papers.jsonl", "jsonl")]
+    assert ignored == [Ignored(root / "old", KGRAPH_OUTPUT)]
+
+
 # --------------------------------------------------------------------------- smaller ones
 
 
@@ -470,7 +511,7 @@ class _Listener:
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 @pytest.mark.parametrize("clause", [" . SERVICE <{url}>", " . service silent <{url}>", " . SERVICE:x",
-                                    ".SERVICE <{url}>"])
+                                    ".SERVICE <{url}>", r" . \u0053ERVICE <{url}>", r" . SERVIC\U00000045 <{url}>"])
 def test_reliability_sparql_service_is_refused(engine: str, clause: str) -> None:
     import pyoxigraph
     from rdflib import Graph, URIRef
@@ -536,4 +577,5 @@ def test_reliability_json_error_message_has_no_doubled_word(tmp_path: Path) -> N
     bad.write_text('{"title": "unterminated\n', encoding="utf-8")
     result = build_cli(str(bad), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "line is not valid JSON" in result.output, result.output
-    assert " at at " not in result.output
+    assert " at at " not in result.output and "starting at," not in result.output
+    assert "line is not valid JSON (Unterminated string starting at column 11)" in result.output

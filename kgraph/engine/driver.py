@@ -228,8 +228,8 @@ def _complete(chunk, cached, future, engine, cache, stats, on_papers) -> Iterato
         found = [hit if hit is not None else next(redone) for hit in found]
     fresh = _fresh(future, len(chunk) - len(found), cache) if future is not None else []
     stats.papers += len(chunk)
-    stats.extracted += len(fresh)
-    stats.cached += len(found)
+    stats.extracted += len(fresh) + len(gone)  # a paper whose cache entry was gone or damaged was extracted
+    stats.cached += len(found) - len(gone)
     if on_papers is not None:
         on_papers(len(chunk))
     hits, extracted = iter(found), iter(fresh)

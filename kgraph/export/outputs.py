@@ -20,7 +20,11 @@ in :data:`OUTPUTS` (its key is also one of
 :func:`staged_outputs` writes a build's outputs: each to a hidden staging
 file, renamed into place only when every one is written
 (:func:`~kgraph.export.atomic.atomic_files`), so that a failure or a kill
-part-way leaves the previous outputs as they were. A build writes them in
+part-way leaves the previous outputs as they were. With them, every build
+writes the mark of a kgraph output directory
+(:data:`~kgraph.ingest.corpus.OUTPUT_MARK`, the same bytes each time), so
+that no later build reads the directory as its input, whatever ``--outputs``
+selected. A build writes them in
 two steps, as what they are made from exists: ``extractions.jsonl`` from the
 papers' extractions, whose records are let go before the graph is built
 (:meth:`StagedOutputs.write_extractions`), then everything else from the
@@ -41,10 +45,11 @@ import networkx as nx
 
 from ..config import Config
 from ..errors import ExportError
+from ..ingest.corpus import OUTPUT_MARK, OUTPUT_MARK_TEXT
 from ..model import PaperExtraction
 from ..rdf.vocab import RDF_FILES
 from ..resolve.entities import Resolution
-from .atomic import atomic_files, remove_stale_temps
+from .atomic import atomic_files, atomic_write_bytes, remove_stale_temps
 from .csv import write_csv_edges, write_csv_nodes
 from .extractions import extraction_fragments
 from .gexf import write_gexf
@@ -145,16 +150,21 @@ def staged_outputs(config: Config) -> Iterator[StagedOutputs]:
     """The outputs of a build, written in the block and renamed into place together when it ends without an error.
 
     The output directory is made first, and the temporary files that a
-    killed build left there (over an hour old) are removed.
+    killed build left there (over an hour old) are removed. The mark of an
+    output directory (:data:`~kgraph.ingest.corpus.OUTPUT_MARK`) is staged
+    first, so that it is renamed into place before any output, and written
+    last, so that a failure names the output that failed.
     """
     out = config.output_dir
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create output directory {out}: {exc.strerror or exc}") from exc
-    remove_stale_temps(out, [OUTPUTS[key].file for key in config.outputs])
+    remove_stale_temps(out, [OUTPUT_MARK, *(OUTPUTS[key].file for key in config.outputs)])
     with atomic_files() as stage:
+        mark = stage(out / OUTPUT_MARK)
         yield StagedOutputs(config, stage)
+        atomic_write_bytes(mark, OUTPUT_MARK_TEXT)
 
 
 class StagedOutputs:

@@ -20,16 +20,21 @@ from kgraph.model import Paper, Problem, SourceRef
 from .formats import check_format, detect_format, format_from_extension, iter_file
 from .textfile import HEAD_SIZE, special_file_kind
 
-__all__ = ["Ignored", "list_input_files", "iter_records", "is_kgraph_output"]
+__all__ = ["Ignored", "list_input_files", "iter_records", "is_kgraph_output", "OUTPUT_MARK", "OUTPUT_MARK_TEXT"]
 
 _HIDDEN_PREFIXES = (".", "~$")  # dot files; Office lock files such as "~$papers.csv"
 
 # Why a file or directory met in an input directory is not read (Ignored.reason).
 UNKNOWN_TYPE = "unknown file type"
 HIDDEN = "hidden"
-KGRAPH_OUTPUT = "a kgraph output directory (it holds kgraph's report.json)"
+KGRAPH_OUTPUT = "a kgraph output directory (it holds kgraph's .kgraph-output or report.json)"
 WRITTEN_BY_KGRAPH = "written by kgraph"
-# The first bytes of every report.json kgraph writes (kgraph.run.make_report: its first key).
+# The mark of a kgraph output directory: a file every build writes there, whatever --outputs
+# selects (kgraph.export.outputs.staged_outputs), always with these bytes.
+OUTPUT_MARK = ".kgraph-output"
+OUTPUT_MARK_TEXT = b"kgraph output directory: kgraph build wrote it, and never reads it as input\n"
+# The first bytes of every report.json kgraph writes (kgraph.run.make_report: its first key): the only
+# mark of an output directory that kgraph wrote before OUTPUT_MARK, or with --outputs report alone.
 _REPORT_HEAD = b'{\n  "kgraph_version": '
 
 
@@ -64,17 +69,17 @@ def list_input_files(
       directory above it, ``already read as ...`` otherwise): directories are
       told apart by device and inode, so no loop is walked twice;
     - a directory of ``outputs`` (the build's output directory and cache,
-      each mapped to the reason to give) or one that holds a kgraph
-      ``report.json`` (:func:`is_kgraph_output`) is ignored whole: kgraph
+      each mapped to the reason to give) or one that kgraph marked as an
+      output directory (:func:`is_kgraph_output`) is ignored whole: kgraph
       never reads its own outputs back.
 
     A file named explicitly is read: in ``input_format`` if given, else by
     extension, else by content; only a file called one of ``written`` (the
-    names kgraph writes, such as ``graph.json``) in an ``outputs`` directory
-    is ignored (``written by kgraph``). A directory named explicitly is
-    walked even when it is an output directory, but those files directly in
-    it, and kgraph's ``report.json``, are ignored. A file met twice is
-    listed once.
+    names kgraph writes, such as ``graph.json``) or :data:`OUTPUT_MARK` in an
+    ``outputs`` directory is ignored (``written by kgraph``). A directory
+    named explicitly is walked even when it is an output directory, but those
+    files directly in it, and kgraph's ``report.json`` and
+    :data:`OUTPUT_MARK`, are ignored. A file met twice is listed once.
 
     Raises :class:`CorpusFormatError` for a path that does not exist, and
     :class:`~kgraph.errors.ConfigError` for an unknown ``input_format``.
@@ -83,7 +88,7 @@ def list_input_files(
     files: list[tuple[Path, str]] = []
     ignored: list[Ignored] = []
     seen: set = set()
-    written = frozenset(written)
+    written = frozenset(written) | {OUTPUT_MARK}
     excluded = {key: reason for path, reason in (outputs or {}).items() if (key := _identity(Path(path))) is not None}
     walked: dict[tuple[int, int], Path] = {}  # directories walked, by (device, inode)
 
@@ -114,10 +119,31 @@ def list_input_files(
 
 
 def is_kgraph_output(directory: Path) -> bool:
-    """Whether ``directory`` holds a ``report.json`` that kgraph wrote (the mark of a build's output directory)."""
+    """Whether ``directory`` is a kgraph build's output directory: it holds kgraph's :data:`OUTPUT_MARK`.
+
+    Every build writes the mark, whatever ``--outputs`` selects; a directory
+    that kgraph wrote without one (an older kgraph) is known by its
+    ``report.json``. Each is recognised by its first bytes, not its name alone.
+
+    >>> import tempfile
+    >>> directory = Path(tempfile.mkdtemp())
+    >>> is_kgraph_output(directory)
+    False
+    >>> _ = (directory / OUTPUT_MARK).write_bytes(OUTPUT_MARK_TEXT)
+    >>> is_kgraph_output(directory)
+    True
+    """
+    return (_starts_with(directory / OUTPUT_MARK, OUTPUT_MARK_TEXT)
+            or _starts_with(directory / "report.json", _REPORT_HEAD))
+
+
+def _starts_with(path: Path, head: bytes) -> bool:
+    """Whether the file ``path`` begins with ``head`` (False if it cannot be read, or is no regular file)."""
     try:
-        with open(directory / "report.json", "rb") as handle:
-            return handle.read(len(_REPORT_HEAD)) == _REPORT_HEAD
+        if special_file_kind(path) is not None:  # a FIFO is not opened: that could block
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(head)) == head
     except OSError:
         return False
 
@@ -173,13 +199,12 @@ def _walk(top: Path, walked: dict[tuple[int, int], Path], excluded: Mapping[tupl
         subdirectories = []
         for entry in entries:
             path = directory / entry.name
-            if entry.name.startswith(_HIDDEN_PREFIXES):
+            if directory is top and entry.name in written_here and not _is_directory(entry):
+                ignored.append(Ignored(path, WRITTEN_BY_KGRAPH))  # OUTPUT_MARK too, though its name is hidden
+            elif entry.name.startswith(_HIDDEN_PREFIXES):
                 ignored.append(Ignored(path, HIDDEN))
             elif not _is_directory(entry):
-                if directory is top and entry.name in written_here:
-                    ignored.append(Ignored(path, WRITTEN_BY_KGRAPH))
-                else:
-                    yield path
+                yield path
             elif (key := _identity(path)) is None:
                 ignored.append(Ignored(path, "cannot read directory"))
             elif key in excluded:
