@@ -34,9 +34,9 @@ from .normalize import (
     generic_base,
     lemma_key_text,
     looks_like_short_form,
+    narrows,
     reading_key,
     singular_acronym,
-    narrows,
     spacing_key,
 )
 
