@@ -141,7 +141,7 @@ def detect_format(path: Path, head: bytes) -> str:
         return sniffed if sniffed in _JSON_FAMILY else known
     if not text.strip():
         return "scraped"  # its reader reports an empty file
-    if "\x00" in text or (sniffed in GUESSES and inner_suffix(path)):
+    if "\x00" in text or _unbacked_guess(path, sniffed):
         return UNKNOWN  # binary, or a guess that its extension does not back
     return sniffed if sniffed in INPUT_FORMATS else UNKNOWN
 
@@ -225,12 +225,18 @@ def _looks_like(path: Path, lines: Iterable[str]) -> str:
     sniffed = sniff_format(text)
     if sniffed == "xml":
         return " (it is XML, but not an Atom feed)"
-    if sniffed in GUESSES and inner_suffix(path):
+    if _unbacked_guess(path, sniffed):
         return (f" ({inner_suffix(path)} is not an extension kgraph reads; its lines of text could be "
                 f"{FORMAT_NAMES[sniffed]})")
     if len([line for line in text.splitlines() if line.strip()]) == 1:
         return " (one line of text)"
     return ""
+
+
+def _unbacked_guess(path: Path, sniffed: str) -> bool:
+    """Whether ``sniffed`` is only a guess (:data:`~kgraph.ingest.sniff.GUESSES`) about a file whose
+    extension kgraph does not read: a guess is taken only for a file with no extension at all."""
+    return sniffed in GUESSES and bool(inner_suffix(path))
 
 
 def _decode(head: bytes) -> str:

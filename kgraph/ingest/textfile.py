@@ -36,8 +36,8 @@ from typing import IO
 
 from kgraph.model import Problem, SourceRef
 
-__all__ = ["BINARY_FILE", "COMPRESSIONS", "HEAD_SIZE", "Line", "compression", "decompress_head", "inner_suffix", "lines_from_string",
-           "read_lines", "sniff_encoding", "special_file_kind"]
+__all__ = ["BINARY_FILE", "COMPRESSIONS", "HEAD_SIZE", "Line", "compression", "decompress_head", "inner_suffix",
+           "lines_from_string", "read_lines", "sniff_encoding", "special_file_kind"]
 
 HEAD_SIZE = 64 * 1024  # bytes read up front to recognise encoding, binary data, format
 BINARY_FILE = "binary file (NUL bytes)"  # how the reason for a binary file starts
