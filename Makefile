@@ -37,9 +37,9 @@ clean:
 # abstracts in $(SILVER), two threads, about 60 minutes), then the relation and
 # proposal model on its word vectors (about 15 minutes); both go to
 # kgraph/resources/ner/default. The fast pipeline's CNN recognizer
-# (kgraph/resources/ner/fast) from the public benchmarks in $(BENCHMARKS): `make train-fast`.
+# (kgraph/resources/ner/fast) from the same training split, one thread, about 20 minutes:
+# `make train-fast`.
 # The training tools go into the venv.
-BENCHMARKS ?= ../shared/benchmarks
 SILVER ?= ../shared/silver
 .PHONY: train train-encoder train-pairs train-fast train-tools
 train-tools: $(STAMP)
@@ -59,4 +59,4 @@ train-pairs: train-tools
 
 train-fast: train-tools
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-	  $(BIN)/python -m kgraph.training $(BENCHMARKS) -o kgraph/resources/ner -w build/ner --models fast
+	  $(BIN)/python -m kgraph.training.fast $(SILVER) -o kgraph/resources/ner/fast -w build/ner-fast

@@ -1,11 +1,14 @@
 """kgraph's trained entity recognizer as a pipeline component, and token-space runs.
 
-``kgraph_ner_v1`` runs a spaCy NER trained by :mod:`kgraph.training`
-(shipped under ``kgraph/resources/ner/<name>/``) on the same doc as the rule
-components. It writes the model's entities to ``doc.ents`` (all its labels,
-``MATERIAL`` and ``METRIC`` included) and adds the method, task and dataset
-ones to ``doc._.kgraph_candidates`` with extractor ``"model"``, where
-:func:`kgraph.nlp.candidates.select` weighs them against the rules.
+``kgraph_ner_v1`` runs a trained recognizer (shipped under
+``kgraph/resources/ner/<name>/``: the default's encoder tagger,
+:mod:`kgraph.training.encoder`, or the fast pipeline's spaCy CNN,
+:mod:`kgraph.training.fast`) on the same doc as the rule components. It
+writes the model's entities to ``doc.ents`` (all its labels, ``MATERIAL`` and
+``METRIC`` included where a model has them) and adds the method, task and
+dataset ones to ``doc._.kgraph_candidates`` with extractor ``"model"``, where
+:func:`kgraph.nlp.candidates.select` weighs them against whatever else
+competes (:func:`recognizer_merge`).
 
 The trained pipeline is loaded with a vocabulary of its own (so it cannot
 change the lookups the tagger and parser rely on); only its label strings are
@@ -17,6 +20,7 @@ benchmark documents and reports its spans in their token space.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -72,6 +76,25 @@ def load_recognizer(model: str | Path) -> Language | EncoderTagger:
         except (ImportError, ValueError) as exc:
             raise PipelineError(f"cannot load the entity tagger at {path}: {exc}") from None
     return spacy.load(path)
+
+
+def recognizer_merge(model: str | Path) -> tuple[str, bool] | None:
+    """What competes with the recognizer's spans for mentions, as its ``meta.json`` asks.
+
+    A recognizer trained on the annotated abstracts carries ``kgraph_merge``
+    (``{"extractors": "model,acronym", "known_types": true}``), chosen for it on
+    the development split: the extractor families of ``kgraph_mentions_v1``
+    whose candidates compete, and whether a span that is exactly a known name
+    takes the gazetteer's type (:func:`iter_model_candidates`). ``None`` when
+    it says nothing: every rule extractor competes.
+    """
+    try:
+        merge = json.loads((model_path(model) / "meta.json").read_text(encoding="utf-8")).get("kgraph_merge")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(merge, dict) or not isinstance(merge.get("extractors"), str):
+        return None
+    return merge["extractors"], bool(merge.get("known_types", True))
 
 
 def bare_pipeline(model: str | Path) -> Language:

@@ -17,12 +17,17 @@ uses). Which extractors compete for mentions (``kgraph_mentions_v1``'s
 (``bench/silver_select.py``, docs/BENCHMARKS.md).
 
 The fast pipeline (``fast=True``) keeps en_core_web_sm's tokenizer only, finds
-sentences by punctuation and runs the smaller CNN recognizer with every rule
-extractor; it relates entities by the sentence rules (no word vectors, no
-parse)::
+sentences by punctuation and runs a small CNN recognizer, learned from the
+same annotated abstracts; the rule extractors its ``meta.json`` names
+(``kgraph_merge``, chosen on the development split) compete with its spans,
+and it relates entities by the sentence rules (no word vectors, no parse)::
 
-    sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_terms
-    kgraph_ner kgraph_mentions kgraph_relations
+    sentencizer kgraph_sentences kgraph_acronyms kgraph_gazetteer kgraph_ner
+    kgraph_mentions kgraph_relations
+
+``kgraph_terms`` (title names, coined names, dataset cues, noun phrases) runs
+only where its candidates compete: with a recognizer that names them, or one
+that names nothing (an older or a user's model: every rule extractor).
 
 ``relations="rules"`` relates entities by the sentence rules alone (the
 recognizer's relation model does not run, and the rule candidates compete for
@@ -50,6 +55,8 @@ NER_MODELS = {"default": "default", "fast": "fast"}
 # With the relation model's tagger, only its spans compete for mentions, and a known name keeps
 # the tagger's type: both chosen on the annotated development split (bench/silver_select.py).
 LEARNED_EXTRACTORS = "model"
+# the extractor families kgraph_terms_v1 finds candidates for
+TERM_EXTRACTORS = frozenset({"title", "dataset-cue", "head-noun", "name-shape"})
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 
@@ -100,6 +107,14 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
         raise PipelineError(f"unknown relation mode {relations!r}; expected one of {list(RELATION_MODES)}")
     model = None if ner is None else ner or NER_MODELS["fast" if fast else "default"]
     learned = model is not None and PairModel.exists(_ner.model_path(model))
+    merge = _ner.recognizer_merge(model) if model is not None else None
+    if learned and relations != "rules":  # the relation model's tagger: its spans alone, with its types
+        extractors, known_types = LEARNED_EXTRACTORS, False
+    elif merge is not None:  # what the recognizer's meta.json asks for
+        extractors, known_types = merge
+    else:
+        extractors, known_types = "", not learned
+    terms = not extractors or bool(TERM_EXTRACTORS & {x.strip() for x in extractors.split(",")})
     # the tagger, parser and lemmatizer serve the rules only: the learned models read words
     parse = not fast and not (learned and relations == "learned")
     try:
@@ -118,13 +133,13 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
     nlp.add_pipe("kgraph_acronyms_v1")
     nlp.add_pipe("kgraph_gazetteer_v1", config={"vocab_path": str(vocab_path or "")})
     pairs = None
-    if not (learned and relations != "rules"):  # the rule candidates compete only without the relation model
+    if terms:  # title names, coined names, dataset cues, noun phrases: only where they compete
         nlp.add_pipe("kgraph_terms_v1")
     if model is not None:
-        nlp.add_pipe("kgraph_ner_v1", config={"model": str(model), "known_types": not learned})
+        nlp.add_pipe("kgraph_ner_v1", config={"model": str(model), "known_types": known_types})
         if relations != "rules" and learned:
             pairs = str(model)
-    nlp.add_pipe("kgraph_mentions_v1", config={"extractors": LEARNED_EXTRACTORS if pairs else ""})
+    nlp.add_pipe("kgraph_mentions_v1", config={"extractors": extractors if model is not None else ""})
     if pairs is not None:
         nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
     nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})

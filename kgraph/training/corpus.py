@@ -185,3 +185,52 @@ def write_docbin(docs: Iterable[Doc], path) -> CorpusStats:
             entities[ent.label_] = entities.get(ent.label_, 0) + 1
     store.to_disk(path)
     return CorpusStats(n_docs, n_words, dict(sorted(entities.items())), n_missing)
+
+
+def tagged_spans(tags: Sequence[int], names: Sequence[str], *, ignore: int) -> list[LabeledSpan]:
+    """The labelled spans of one sentence's BIO tags (indices into ``names``); a word tagged ``ignore``
+    is a missing one-word span. A mention with a missing word inside ("feed-[forward] transformer")
+    is missing as a whole: neither of its parts is an entity.
+
+    >>> names = ("O", "B-METHOD", "I-METHOD", "B-TASK")
+    >>> tagged_spans([1, 2, 0, -100, 3, 0], names, ignore=-100)
+    [(0, 2, 'METHOD'), (3, 4, None), (4, 5, 'TASK')]
+    >>> tagged_spans([0, 1, 2, -100, 2, 0], names, ignore=-100)
+    [(1, 3, None), (3, 4, None), (4, 5, None)]
+    """
+    spans: list[LabeledSpan] = []
+    i = 0
+    while i < len(tags):
+        if tags[i] == ignore:
+            spans.append((i, i + 1, None))
+            i += 1
+            continue
+        name = names[tags[i]]
+        if name == "O":
+            i += 1
+            continue
+        label, end = name[2:], i + 1
+        while end < len(tags) and tags[end] != ignore and names[tags[end]] == f"I-{label}":
+            end += 1
+        if name.startswith("I-") and i > 0 and tags[i - 1] == ignore:  # the rest of a mention with a hole
+            spans.append((i, end, None))
+            k = len(spans) - 2
+            while k >= 0 and spans[k][2] is None and spans[k][1] == spans[k + 1][0]:
+                k -= 1
+            if k >= 0 and spans[k][1] == spans[k + 1][0]:
+                spans[k] = (spans[k][0], spans[k][1], None)
+        else:
+            spans.append((i, end, label))
+        i = end
+    return spans
+
+
+def annotated_sentence_docs(vocab: Vocab, papers: Iterable, names: Sequence[str], *, ignore: int) -> Iterator[Doc]:
+    """One ``Doc`` per sentence of the annotated abstracts, read on kgraph's tokens
+    (:class:`kgraph.training.silver.TokenPaper`): the annotation is exhaustive, so every
+    word outside a mention is ``O``, and words the annotation leaves unclear are missing."""
+    for paper in papers:
+        for words, tags in zip(paper.sentences, paper.tags):
+            if words:
+                sentence = NerSentence(tuple(words), (True,) * (len(words) - 1) + (False,))
+                yield sentence_doc(vocab, sentence, tagged_spans(tags, names, ignore=ignore))
