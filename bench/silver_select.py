@@ -116,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'extractors':32} {'types':5} {'O bias':>6} {'relations':14} {'proposals':9} {'min':>4} {'ent F1':>7} "
           f"{'ent P':>6} {'ent R':>6} {'rel F1':>7} {'rel P':>6} {'rel R':>6} {'prop F1':>7}")
     ner = nlp.get_pipe("kgraph_ner_v1")
+    shipped = ner.tagger.o_bias  # an O bias of 0.0 in a variant stands for the model's own (meta.json)
     tagged_with = 0.0
     for name, relations, proposals, threshold, known_types, o_bias in variants:
         if o_bias != tagged_with:
-            retag(ner, docs, o_bias)
+            retag(ner, docs, o_bias or shipped)
             tagged_with = o_bias
         s = run_variant(nlp, docs, papers, gold, model=args.model, extractors=EXTRACTORS[name], relations=relations,
                         proposals=proposals, min_score=threshold, known_types=known_types)
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                      "proposals": proposals, "min_score": threshold, "scores": s})
         show(rows[-1])
     if tagged_with:
-        retag(ner, docs, 0.0)
+        retag(ner, docs, shipped)
     # a threshold per relation type: the best of the sweep for each type, then scored together
     swept = [r for r in rows if r["extractors"] == base and r["relations"] == "learned" and r["proposals"] == "learned"
              and r["known_types"] == known and r["o_bias"] == 0.0 and r["min_score"] in sweep]
