@@ -116,6 +116,28 @@ def test_silver_paper_on_kgraph_tokens():
         ("Fast3R", "extends", "DUSt3R"), ("Fast3R", "evaluated_on", "CO3D")}
 
 
+
+def test_silver_paper_becomes_sentence_docs_for_the_fast_cnn():
+    """The annotated abstracts train the fast CNN on kgraph's tokens: whole hyphenated names, every
+    other word outside, and a mention whose words the annotation leaves unclear missing as a whole."""
+    from kgraph.nlp.encoder_ner import tags_for
+    from kgraph.training.corpus import annotated_sentence_docs
+    from kgraph.training.silver import IGNORE, LABELS, token_papers
+
+    paper = _silver_paper(
+        "Multi-view Fast3R", "We extend DUSt3R with a feed-forward transformer. Fast3R beats DUSt3R on CO3D.",
+        [("method", "Fast3R", False), ("method", "DUSt3R", False), ("method", "feed-forward transformer", False),
+         ("task", "ward", False), ("dataset", "CO3D", False)],
+    )
+    docs = list(annotated_sentence_docs(spacy.blank("en").vocab, token_papers([paper]), tags_for(LABELS),
+                                        ignore=IGNORE))
+    assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [
+        [("Fast3R", "METHOD")], [("DUSt3R", "METHOD")], [("Fast3R", "METHOD"), ("DUSt3R", "METHOD"),
+                                                         ("CO3D", "DATASET")]]
+    second = docs[1]
+    assert [t.text for t in second if t.ent_iob == 0] == ["feed", "-", "forward", "transformer"]
+    assert [t.ent_iob_ or "-" for t in second][:3] == ["O", "O", "B"]
+
 def test_training_examples_cut_long_sentences():
     from kgraph.training.encoder import examples
     from kgraph.training.silver import TokenPaper

@@ -140,7 +140,7 @@ def test_ner_recognizer_alone_finds_names_and_tasks_not_metrics(recognizers, nam
     found = {(e.text, e.label_) for e in doc.ents}
     assert ("semantic segmentation", "TASK") in found, found
     # both follow the guideline: a metric is no entity
-    assert not any(e.text == "accuracy" for e in [*doc.ents]), found
+    assert not any(e.text == "accuracy" for e in doc.ents), found
 
 
 # ---------------------------------------------------------------- the component

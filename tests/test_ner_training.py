@@ -109,34 +109,24 @@ def test_ner_training_pwc_silver_labels_marked_names_and_masks_others():
     assert [t.text for t in doc if t.ent_iob == 0] == ["BazNet"]
 
 
-def test_ner_training_annotated_abstracts_become_sentence_docs():
-    """The annotated abstracts train the fast CNN on kgraph's tokens: whole hyphenated names, every
-    other word outside, and a mention whose words the annotation leaves unclear missing as a whole."""
-    from kgraph.eval.silver import SilverEntity, SilverMention, SilverPaper
-    from kgraph.nlp.encoder_ner import tags_for
-    from kgraph.training.corpus import annotated_sentence_docs
-    from kgraph.training.silver import IGNORE, LABELS, token_papers
 
-    title, abstract = "Multi-view Fast3R", "We extend DUSt3R with a feed-forward transformer. Fast3R beats DUSt3R on CO3D."
+def test_ner_training_installed_fast_model_names_no_training_files(tmp_path):
+    """The shipped model's config names no corpus of the machine that trained it, and clearing those
+    paths leaves a model that loads and runs."""
+    import shutil
 
-    def entity(kind, name):
-        spans = [(f, t.find(name)) for f, t in (("title", title), ("abstract", abstract)) if name in t]
-        mentions = []
-        for field, start in spans:
-            text = title if field == "title" else abstract
-            while start >= 0:
-                mentions.append(SilverMention(field, start, start + len(name), name))
-                start = text.find(name, start + 1)
-        return SilverEntity(kind, name, (), False, tuple(mentions))
+    from thinc.api import Config
 
-    paper = SilverPaper(1, title, abstract, (entity("method", "Fast3R"), entity("method", "DUSt3R"),
-                                             entity("method", "feed-forward transformer"), entity("task", "ward"),
-                                             entity("dataset", "CO3D")), ())
-    docs = list(annotated_sentence_docs(spacy.blank("en").vocab, token_papers([paper]), tags_for(LABELS),
-                                        ignore=IGNORE))
-    assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [
-        [("Fast3R", "METHOD")], [("DUSt3R", "METHOD")], [("Fast3R", "METHOD"), ("DUSt3R", "METHOD"),
-                                                         ("CO3D", "DATASET")]]
-    second = docs[1]
-    assert [t.text for t in second if t.ent_iob == 0] == ["feed", "-", "forward", "transformer"]
-    assert _iob(second)[:3] == ["O", "O", "B"]
+    from kgraph.nlp.ner import MODEL_DIR
+    from kgraph.training.fast import forget_corpora
+
+    shipped = Config().from_disk(MODEL_DIR / "fast" / "config.cfg", interpolate=False)
+    assert shipped["paths"]["train"] is None and shipped["paths"]["dev"] is None
+    model = tmp_path / "fast"
+    shutil.copytree(MODEL_DIR / "fast", model)
+    config = Config().from_disk(model / "config.cfg", interpolate=False)
+    config["paths"]["train"], config["paths"]["dev"] = "/tmp/w/train.spacy", "/tmp/w/dev.spacy"
+    config.to_disk(model / "config.cfg")
+    forget_corpora(model / "config.cfg")
+    assert "/tmp/w" not in (model / "config.cfg").read_text(encoding="utf-8")
+    assert [e.text for e in spacy.load(model)("We fine-tune RoBERTa on SQuAD .").ents]

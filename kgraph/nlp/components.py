@@ -124,6 +124,15 @@ class Gazetteer:
         return doc
 
 
+# the extractor families kgraph_terms_v1 finds candidates for
+TERM_EXTRACTORS = frozenset({"title", "dataset-cue", "head-noun", "name-shape"})
+
+
+def extractor_families(extractors: str) -> frozenset[str]:
+    """The families named by a comma-separated ``extractors`` setting (``"model,acronym"``); empty for all."""
+    return frozenset(x.strip() for x in extractors.split(",") if x.strip())
+
+
 @Language.component("kgraph_terms_v1")
 def term_patterns(doc: Doc) -> Doc:
     """Title names, coined names, dataset cues and noun phrases with a telling head."""
@@ -144,7 +153,7 @@ def make_select_mentions(nlp: Language, name: str, extractors: str):
     ``extractors``: the comma-separated extractor families whose candidates
     compete (``"model,acronym,title"``); empty for all of them.
     """
-    keep = frozenset(x.strip() for x in extractors.split(",") if x.strip())
+    keep = extractor_families(extractors)
     unknown = sorted(keep - set(PRIORITY))
     if unknown:
         from ..errors import PipelineError

@@ -45,6 +45,7 @@ from spacy.language import Language
 
 from ..errors import PipelineError
 from . import components  # noqa: F401  (registers the factories)
+from .components import TERM_EXTRACTORS, extractor_families
 from . import ner as _ner  # noqa: F401  (registers kgraph_ner_v1)
 from .pairs import PairModel
 
@@ -55,8 +56,6 @@ NER_MODELS = {"default": "default", "fast": "fast"}
 # With the relation model's tagger, only its spans compete for mentions, and a known name keeps
 # the tagger's type: both chosen on the annotated development split (bench/silver_select.py).
 LEARNED_EXTRACTORS = "model"
-# the extractor families kgraph_terms_v1 finds candidates for
-TERM_EXTRACTORS = frozenset({"title", "dataset-cue", "head-noun", "name-shape"})
 _BASE_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner")
 
 
@@ -114,7 +113,8 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
         extractors, known_types = merge
     else:
         extractors, known_types = "", not learned
-    terms = not extractors or bool(TERM_EXTRACTORS & {x.strip() for x in extractors.split(",")})
+    families = extractor_families(extractors)
+    terms = not families or bool(TERM_EXTRACTORS & families)
     # the tagger, parser and lemmatizer serve the rules only: the learned models read words
     parse = not fast and not (learned and relations == "learned")
     try:
@@ -139,7 +139,7 @@ def load_pipeline(*, vocab_path: Path | None = None, base_model: str = BASE_MODE
         nlp.add_pipe("kgraph_ner_v1", config={"model": str(model), "known_types": known_types})
         if relations != "rules" and learned:
             pairs = str(model)
-    nlp.add_pipe("kgraph_mentions_v1", config={"extractors": extractors if model is not None else ""})
+    nlp.add_pipe("kgraph_mentions_v1", config={"extractors": extractors})
     if pairs is not None:
         nlp.add_pipe("kgraph_pairs_v1", config={"model": pairs})
     nlp.add_pipe("kgraph_relations_v1", config={"entity_relations": pairs is None or relations == "learned+rules"})

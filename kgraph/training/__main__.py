@@ -13,7 +13,7 @@ from pathlib import Path
 from ..nlp.ner import MODEL_DIR
 from .corpus import MATERIAL_POLICIES, PARTIAL_POLICIES
 from .pwc_silver import NEGATIVE_POLICIES
-from .train import MODELS, CorpusSettings, train_models
+from .train import MODELS, CorpusSettings, config_overrides, train_models
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,13 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [m for m in models if m not in MODELS or m == "mask"]
     if unknown:
         parser.error(f"unknown model(s) {unknown}; expected some of {sorted(set(MODELS) - {'mask'})}")
-    extra = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        try:
-            extra[key] = json.loads(value)
-        except json.JSONDecodeError:
-            extra[key] = value
+    extra = config_overrides(args.set)
     settings = CorpusSettings(args.benchmarks, material=args.material, partial=args.partial,
                               mask_names=not args.no_mask_names, silver=not args.no_silver,
                               split_acronyms=not args.keep_acronym_spans, silver_negatives=args.silver_negatives)

@@ -31,6 +31,7 @@ from spacy.vocab import Vocab
 
 from ..eval.ner_corpora import NerDocument, NerSentence
 from ..nlp.candidates import is_name_shaped
+from ..nlp.encoder_ner import tags_to_spans
 
 LABELS = ("METHOD", "TASK", "DATASET", "MATERIAL", "METRIC")
 SCIERC_LABELS = {"Method": "METHOD", "Task": "TASK", "Material": "MATERIAL", "Metric": "METRIC"}
@@ -198,31 +199,20 @@ def tagged_spans(tags: Sequence[int], names: Sequence[str], *, ignore: int) -> l
     >>> tagged_spans([0, 1, 2, -100, 2, 0], names, ignore=-100)
     [(1, 3, None), (3, 4, None), (4, 5, None)]
     """
-    spans: list[LabeledSpan] = []
-    i = 0
-    while i < len(tags):
-        if tags[i] == ignore:
-            spans.append((i, i + 1, None))
-            i += 1
-            continue
-        name = names[tags[i]]
-        if name == "O":
-            i += 1
-            continue
-        label, end = name[2:], i + 1
-        while end < len(tags) and tags[end] != ignore and names[tags[end]] == f"I-{label}":
-            end += 1
-        if name.startswith("I-") and i > 0 and tags[i - 1] == ignore:  # the rest of a mention with a hole
-            spans.append((i, end, None))
-            k = len(spans) - 2
-            while k >= 0 and spans[k][2] is None and spans[k][1] == spans[k + 1][0]:
-                k -= 1
-            if k >= 0 and spans[k][1] == spans[k + 1][0]:
-                spans[k] = (spans[k][0], spans[k][1], None)
-        else:
-            spans.append((i, end, label))
-        i = end
-    return spans
+    missing = {i for i, t in enumerate(tags) if t == ignore}
+
+    def continues(i: int) -> bool:  # an I- tag right after a missing word: the rest of a mention with a hole
+        return i < len(tags) and i not in missing and names[tags[i]].startswith("I-") and i - 1 in missing
+
+    def holed(start: int, end: int) -> bool:
+        after = end
+        while after in missing:
+            after += 1
+        return continues(start) or (after > end and continues(after))
+
+    spans = tags_to_spans([0 if t == ignore else t for t in tags], names)
+    return sorted([(a, b, None if holed(a, b) else label) for a, b, label in spans]
+                  + [(i, i + 1, None) for i in sorted(missing)])
 
 
 def annotated_sentence_docs(vocab: Vocab, papers: Iterable, names: Sequence[str], *, ignore: int) -> Iterator[Doc]:

@@ -25,7 +25,7 @@ from ..eval.silver import iter_silver
 from ..nlp.encoder_ner import tags_for
 from .corpus import annotated_sentence_docs, write_docbin
 from .silver import IGNORE, LABELS, token_papers, training_split
-from .train import MODELS, install_model, run_spacy_train
+from .train import MODELS, config_overrides, install_model, run_spacy_train
 
 VERSION = "2.0.0"
 # ``MODELS["fast"]``'s network, stopped at 6,000 steps: the development split's span F1 is flat from
@@ -72,7 +72,18 @@ def train_fast(silver: Path, output: Path, workdir: Path, *, overrides: dict[str
                             "overrides": {k: str(v) for k, v in settings.items()}, "seconds": seconds},
     }
     install_model(best, output, meta=meta)
+    forget_corpora(output / "config.cfg")
     return meta
+
+
+def forget_corpora(config: Path) -> None:
+    """Clear the training corpora's paths (``[paths] train``, ``dev``) from an installed model's config:
+    they name files of the machine that trained it, which the model does not need to run."""
+    from thinc.api import Config
+
+    settings = Config().from_disk(config, interpolate=False)
+    settings["paths"]["train"] = settings["paths"]["dev"] = None
+    settings.to_disk(config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="extra spaCy config override (repeatable), e.g. training.max_epochs=5")
     args = parser.parse_args(argv)
-    overrides = dict(item.partition("=")[::2] for item in args.set)
-    meta = train_fast(args.silver, args.output, args.workdir, overrides=overrides,
+    meta = train_fast(args.silver, args.output, args.workdir, overrides=config_overrides(args.set),
                       log=lambda m: print(m, flush=True))
     print(json.dumps(meta["kgraph_training"], indent=1))
     return 0

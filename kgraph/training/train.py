@@ -155,6 +155,19 @@ def _chain(*iterables):
         yield from it
 
 
+def config_overrides(items: list[str]) -> dict[str, object]:
+    """``KEY=VALUE`` command-line overrides of the spaCy config, each value read as JSON where it is JSON
+    (``training.max_epochs=5`` is the number 5)."""
+    overrides: dict[str, object] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
 def run_spacy_train(workdir: Path, overrides: dict[str, object], *, config: Path = CONFIG) -> Path:
     """``spacy train`` on ``workdir``'s corpora; the best checkpoint's directory."""
     from spacy.cli.train import train as spacy_train
