@@ -145,3 +145,20 @@ def test_training_examples_cut_long_sentences():
     words = tuple(f"w{i}" for i in range(250))
     paper = TokenPaper(1, (words,), ((0,) * 250,), (), ())
     assert [len(e.words) for e in examples([paper], max_words=120)] == [120, 120, 10]
+
+
+def test_shipped_tagger_weights_keep_to_seven_bits():
+    """uint8 x int8 products are summed in pairs into 16 bits on x86 CPUs without VNNI: weights
+    in -64..64 cannot overflow there, so every CPU computes the same tags (kgraph.training.encoder)."""
+    import onnx
+    from onnx import numpy_helper
+
+    from kgraph.nlp.ner import MODEL_DIR
+
+    model = onnx.load(str(MODEL_DIR / "default" / "model.onnx"))
+    weights = {i.name: i for i in model.graph.initializer}
+    products = [n for n in model.graph.node if n.op_type == "MatMulInteger"]
+    assert len(products) >= 36  # 6 layers x (q, k, v, output, 2 feed-forward) and the head
+    for node in products:
+        w = numpy_helper.to_array(weights[node.input[1]])
+        assert w.dtype == np.int8 and int(np.abs(w.astype(np.int16)).max()) <= 64, node.name

@@ -50,7 +50,7 @@ class PairSettings:
     min_proposed: float = 0.5
     # the least probability of each relation type, written to pairs.json (chosen on the development
     # split by bench/silver_select.py)
-    min_score: str = "used_for=0.7,evaluated_on=0.3,compared_with=0.3,extends=0.3,part_of=0.4"
+    min_score: str = "used_for=0.5,evaluated_on=0.6,compared_with=0.35,extends=0.25,part_of=0.35"
 
 
 @dataclass
