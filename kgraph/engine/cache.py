@@ -113,8 +113,8 @@ def pipeline_fingerprint(options: Mapping[str, Any] | None = None) -> str:
     Covers :data:`~kgraph.nlp.pipeline.PIPELINE_VERSION`, the files
     :func:`extraction_files` names (the run-time ``kgraph.nlp`` modules:
     components, lexicon, candidates, relations...; ``kgraph/model.py``; the
-    trained models and the bundled vocabulary), the spaCy and base-model
-    versions, and ``options``, the keyword arguments of
+    trained models and the bundled vocabulary), the spaCy, base-model and
+    onnxruntime versions, and ``options``, the keyword arguments of
     :func:`~kgraph.nlp.pipeline.load_pipeline` (a file or directory they name
     is hashed by content).
 
@@ -135,6 +135,7 @@ def pipeline_fingerprint(options: Mapping[str, Any] | None = None) -> str:
     add("pipeline", pipeline.PIPELINE_VERSION.encode())
     add("spacy", spacy.__version__.encode())
     add("base-model", f"{pipeline.BASE_MODEL}=={_package_version(pipeline.BASE_MODEL)}".encode())
+    add("onnxruntime", _package_version("onnxruntime").encode())  # runs the default tagger: its kernels round
     for path in extraction_files(PACKAGE_DIR):
         add(path.relative_to(PACKAGE_DIR).as_posix(), _file_digest(path))
     for name, value in sorted((options or {}).items()):
