@@ -245,3 +245,13 @@ def test_ner_spans_inside_a_hyphenated_word_are_no_candidates():
     assert [doc[c.start : c.end].text for c in iter_model_candidates(doc)] == ["estimation"]
     doc.ents = [Span(doc, 5, 9, "METHOD")]
     assert [doc[c.start : c.end].text for c in iter_model_candidates(doc)] == ["energy-based models"]
+
+
+def test_ner_fast_cnn_multiplies_with_numpys_blas_and_leaves_the_current_ops():
+    from thinc.api import get_current_ops
+
+    before = get_current_ops()
+    ner = load_recognizer("fast").get_pipe("ner")
+    assert get_current_ops() is before
+    tok2vec = ner.model.get_ref("tok2vec")
+    assert all(node.ops.use_blis is False for node in tok2vec.walk())

@@ -32,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 from spacy.vocab import Vocab
+from thinc.api import use_ops
 
 from ..errors import PipelineError
 from ..model import EntityType
@@ -75,7 +76,10 @@ def load_recognizer(model: str | Path) -> Language | EncoderTagger:
             return EncoderTagger(path)
         except (ImportError, ValueError) as exc:
             raise PipelineError(f"cannot load the entity tagger at {path}: {exc}") from None
-    return spacy.load(path)
+    # numpy's BLAS for the CNN's matrix products instead of thinc's blis kernels: three times
+    # faster on one thread here (docs/BENCHMARKS.md, "Speed"); ModelRecognizer keeps it to one thread
+    with use_ops("numpy", use_blis=False):
+        return spacy.load(path)
 
 
 def recognizer_merge(model: str | Path) -> tuple[str, bool] | None:
@@ -135,21 +139,24 @@ class ModelRecognizer:
     known_types = True
 
     def __init__(self, nlp: Language, recognizer: Language, *, batch_size: int = 64):
+        from threadpoolctl import ThreadpoolController
+
         self.components = [proc for _, proc in recognizer.pipeline]
         self.batch_size = batch_size
+        # one BLAS thread: a build runs one extraction process per core
+        self._threads = ThreadpoolController()
         self.labels = tuple(recognizer.get_pipe("ner").labels) if "ner" in recognizer.pipe_names else ()
         for label in self.labels:
             nlp.vocab.strings.add(label)
 
     def __call__(self, doc: Doc) -> Doc:
-        for proc in self.components:
-            doc = proc(doc)
-        return _add_candidates(doc, self.known_types)
+        return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int | None = None) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size or self.batch_size):
-            for proc in self.components:
-                batch = list(proc.pipe(batch)) if hasattr(proc, "pipe") else [proc(d) for d in batch]
+            with self._threads.limit(limits=1, user_api="blas"):
+                for proc in self.components:
+                    batch = list(proc.pipe(batch)) if hasattr(proc, "pipe") else [proc(d) for d in batch]
             for doc in batch:
                 yield _add_candidates(doc, self.known_types)
 
