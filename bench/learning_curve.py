@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("build/curve"))
     parser.add_argument("--full", type=Path, default=None, help="an already trained full model to score as the 100 %% row")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--stop-after", type=int, default=2, help="epochs run of that schedule (as the shipped model)")
+    parser.add_argument("--stop-after", type=int, default=0,
+                        help="epochs run of that schedule (0: all of them, as the shipped tagger; 2: as tagger 3.0.0)")
     args = parser.parse_args(argv)
     from kgraph.training import encoder, pairs
 
