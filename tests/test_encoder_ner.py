@@ -116,7 +116,6 @@ def test_silver_paper_on_kgraph_tokens():
         ("Fast3R", "extends", "DUSt3R"), ("Fast3R", "evaluated_on", "CO3D")}
 
 
-
 def test_silver_paper_becomes_sentence_docs_for_the_fast_cnn():
     """The annotated abstracts train the fast CNN on kgraph's tokens: whole hyphenated names, every
     other word outside, and a mention whose words the annotation leaves unclear missing as a whole."""
@@ -137,6 +136,7 @@ def test_silver_paper_becomes_sentence_docs_for_the_fast_cnn():
     second = docs[1]
     assert [t.text for t in second if t.ent_iob == 0] == ["feed", "-", "forward", "transformer"]
     assert [t.ent_iob_ or "-" for t in second][:3] == ["O", "O", "B"]
+
 
 def test_training_examples_cut_long_sentences():
     from kgraph.training.encoder import examples

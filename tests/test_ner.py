@@ -131,8 +131,7 @@ def test_ner_pipeline_on_hand_checked_sentences(pipelines, name, text, expected)
     found = [(doc[m.start : m.end].text, m.type.value) for m in doc._.kgraph_mentions]
     for texts, kinds in expected:
         if texts in MISSES[name]:
-            assert not any(_accepts(texts, t) and _accepts(kinds, k) for t, k in found), \
-                f"{name} finds {texts!r} now: {found}"
+            assert not any(_accepts(texts, t) for t, _ in found), f"{name} finds {texts!r} now: {found}"
             continue
         assert any(_accepts(texts, t) and _accepts(kinds, k) for t, k in found), f"{name}: {found}"
 
