@@ -140,6 +140,34 @@ def test_nlp_sentences_do_not_split_inside_parentheses(nlp):
     assert "We use models (e.g. GANs. VAEs) here." in sentences
 
 
+def test_nlp_title_is_one_sentence_and_abbreviations_end_none(nlp):
+    # the tokenizer splits "al." and "Fig." into a word and a period: neither ends a sentence
+    doc = nlp(paper_text(Paper(id="x", title="Why? A study. Of things",
+                               abstract="As Smith et al. show, X works. Fig. 2 shows more. Z fails.")))
+    sentences = [s.text.strip() for s in doc.sents]
+    assert sentences == ["Why? A study. Of things", "As Smith et al. show, X works.", "Fig. 2 shows more.", "Z fails."]
+
+
+def test_sentence_starts_reads_string_ids_and_offsets():
+    from spacy.strings import get_string_id
+
+    from kgraph.nlp.components import sentence_starts
+
+    # (word, whether a space follows it)
+    words = [("T", 0), (".", 0), ("\n\n", 0), ("A", 1), ("(", 0), ("b", 0), (".", 1), ("C", 0), (")", 1), ("d", 1),
+             ("e.g.", 1), ("F", 1), ("al", 0), (".", 1), ("G", 1), ("al", 1), (".", 1), ("H", 0)]
+    offsets, position = [], 0
+    for word, space in words:
+        offsets.append(position)
+        position += len(word) + space
+    starts = sentence_starts([get_string_id(w) for w, _ in words], offsets, [len(w) for w, _ in words], {2},
+                             title_end=offsets[2])
+    # title words and the separator: no start; after the separator: a start; inside brackets, after
+    # "e.g." and after "al" glued to its period: no start; elsewhere left to the sentencizer (None)
+    assert starts == [True, False, False, True, None, False, False, False, False, None, None, False, None, None,
+                      False, None, None, None]
+
+
 def test_nlp_title_only_paper(nlp):
     ex = extract_paper(nlp, Paper(id="x", title="DynaMITe: Dynamic Query Bootstrapping", abstract=""))
     assert any(m.text == "DynaMITe" and m.proposed for m in ex.mentions)

@@ -13,8 +13,10 @@ each other only through the Doc extensions declared here:
 
 from __future__ import annotations
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from ..model import EntityType, RelationType
@@ -54,29 +56,60 @@ def sentence_boundaries(doc: Doc) -> Doc:
     """Preset sentence boundaries the parser then respects.
 
     The title is its own sentence; no sentence starts inside brackets or
-    after "e.g.", "i.e.", "et al." and the like.
+    after "e.g.", "i.e.", "et al." and the like (one token, or a word and its
+    period: the tokenizer splits "al." and "Fig."). Reads the tokens as
+    arrays and touches only the tokens whose boundary it changes.
     """
-    depth = 0
+    if not len(doc):
+        return doc
     title_end = doc.text.find(FIELD_SEPARATOR)
     if title_end < 0:
         title_end = len(doc.text)
-    for i, token in enumerate(doc):
-        if i == 0:
-            token.is_sent_start = True
-            continue
-        prev = doc[i - 1]
-        if prev.is_space and FIELD_SEPARATOR in prev.text:
-            token.is_sent_start = True
-            depth = 0
-        elif token.idx < title_end or (token.is_space and FIELD_SEPARATOR in token.text):
-            token.is_sent_start = False  # the title is one sentence
-        elif depth > 0 or prev.text in lexicon.NON_FINAL_ABBREVIATIONS or prev.text == "al.":
-            token.is_sent_start = False
-        if token.text in {"(", "["}:
-            depth += 1
-        elif token.text in {")", "]"} and depth > 0:
-            depth -= 1
+    orth = doc.to_array(ORTH).tolist()  # string ids: unsigned 64-bit
+    space, idx, length, current = doc.to_array([IS_SPACE, IDX, LENGTH, SENT_START]).astype("int64").T.tolist()
+    separators = {i for i, is_space in enumerate(space) if is_space and FIELD_SEPARATOR in doc[i].text}
+    for i, start in enumerate(sentence_starts(orth, idx, length, separators, title_end)):
+        if start is not None and current[i] != (1 if start else -1):
+            doc[i].is_sent_start = start
     return doc
+
+
+_OPENING = frozenset(get_string_id(b) for b in "([")
+_CLOSING = frozenset(get_string_id(b) for b in ")]")
+_NON_FINAL = frozenset(get_string_id(w) for w in lexicon.NON_FINAL_ABBREVIATIONS | {"al."})
+# "al" of "al.", "Fig" of "Fig.": abbreviations whose period the tokenizer splits off
+_NON_FINAL_STEMS = frozenset(get_string_id(w[:-1]) for w in lexicon.NON_FINAL_ABBREVIATIONS | {"al."})
+_PERIOD = get_string_id(".")
+
+
+def sentence_starts(orth: list[int], idx: list[int], length: list[int], separators: set[int],
+                    title_end: int) -> list[bool | None]:
+    """Each token's sentence start as :func:`sentence_boundaries` sets it (``None``: left as it is),
+    from the tokens' string ids, character offsets and lengths, the indices of the whitespace tokens
+    that separate title and abstract, and the title's end offset."""
+    starts: list[bool | None] = [None] * len(orth)
+    if orth:
+        starts[0] = True
+    depth = 0
+    for i in range(1, len(orth)):
+        if i - 1 in separators:
+            starts[i] = True
+            depth = 0
+        elif idx[i] < title_end or i in separators:
+            starts[i] = False  # the title is one sentence
+        elif depth > 0 or orth[i - 1] in _NON_FINAL or _after_abbreviation(orth, idx, length, i):
+            starts[i] = False
+        if orth[i] in _OPENING:
+            depth += 1
+        elif orth[i] in _CLOSING and depth > 0:
+            depth -= 1
+    return starts
+
+
+def _after_abbreviation(orth: list[int], idx: list[int], length: list[int], i: int) -> bool:
+    """Whether token ``i`` follows an abbreviation's split-off period ("et al" "." "show")."""
+    return (i >= 2 and orth[i - 1] == _PERIOD and orth[i - 2] in _NON_FINAL_STEMS
+            and idx[i - 2] + length[i - 2] == idx[i - 1])
 
 
 @Language.component("kgraph_acronyms_v1")
