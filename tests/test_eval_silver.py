@@ -150,3 +150,49 @@ def test_cli_scores_saved_predictions(silver_file, tmp_path):
     scores = json.loads(result.output)
     assert scores["papers"] == 1 and scores["method.strict"]["f1"] == 1.0
     assert scores["relations.strict"]["tp"] == 1 and scores["relations.strict"]["gold"] == 3
+
+
+def test_relation_errors_name_the_cause_of_each_miss_and_spurious_relation():
+    from kgraph.eval.silver import relation_errors
+
+    # DUSt3R found as a dataset (wrong type); Fast3R-CO3D found and not related; an unannotated end
+    pred = prediction(
+        [entity("a", "method", "Fast3R"), entity("b", "dataset", "DUSt3R"), entity("d", "dataset", "CO3D"),
+         entity("x", "method", "views")],
+        [("a", "used_for", "x")],
+    )
+    errors = relation_errors([pred], gold())
+    assert errors["missed"] == {"end not found": 0, "end found with another type": 2,
+                                "ends found, not related": 1, "ends found, related otherwise": 0}
+    assert errors["spurious"] == {"end not annotated": 1, "ends annotated, not related": 0,
+                                  "ends annotated, related otherwise": 0}
+
+
+def test_relation_errors_tell_another_type_or_direction_from_no_relation():
+    from kgraph.eval.silver import relation_errors
+
+    pred = prediction([entity("a", "method", "Fast3R"), entity("b", "method", "Dust3r")],
+                      [("b", "extends", "a")])
+    errors = relation_errors([pred], gold())
+    # extends in the other direction; compared_with not predicted for that pair; CO3D not found
+    assert errors["missed"] == {"end not found": 1, "end found with another type": 0,
+                                "ends found, not related": 0, "ends found, related otherwise": 2}
+    assert errors["spurious"] == {"end not annotated": 0, "ends annotated, not related": 0,
+                                  "ends annotated, related otherwise": 1}
+
+
+def test_relation_errors_bench_reads_saved_predictions(silver_file, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "relation_errors.py"
+    spec = importlib.util.spec_from_file_location("relation_errors_bench", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    saved = tmp_path / "extractions.jsonl"
+    pred = prediction([entity("a", "method", "Fast3R"), entity("b", "method", "DUSt3R")], [("a", "extends", "b")])
+    saved.write_text(json.dumps(pred) + "\n", encoding="utf-8")
+    assert bench.main([str(silver_file), "--predictions", str(saved), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["relations"]["tp"] == 1 and out["relations"]["gold"] == 3
+    assert out["missed"]["end not found"] == 1 and out["missed"]["ends found, related otherwise"] == 1

@@ -278,6 +278,63 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
     return out
 
 
+MISSED = ("end not found", "end found with another type", "ends found, not related",
+          "ends found, related otherwise")
+SPURIOUS = ("end not annotated", "ends annotated, not related", "ends annotated, related otherwise")
+
+
+def relation_errors(predictions: Iterable[dict], gold: Iterable[dict]) -> dict[str, dict[str, int]]:
+    """Where the strict relation score loses, counted by cause (same records and gold as :func:`score_papers`).
+
+    ``missed``: each annotated relation not predicted, by why: an end no
+    predicted entity matches (:data:`MISSED`: at all, or only with another
+    type), or both ends matched and the pair not related, or related with
+    another type or in the other direction. ``spurious``: each predicted
+    entity–entity relation the annotation does not hold (:data:`SPURIOUS`): an
+    end that matches no annotated entity of its type, or two annotated
+    entities the annotation does not relate, or relates otherwise.
+    """
+    preds = {norm(rec.get("title", "")): rec for rec in predictions}
+    missed = dict.fromkeys(MISSED, 0)
+    spurious = dict.fromkeys(SPURIOUS, 0)
+    for g in gold:
+        rec = preds.get(norm(g["title"]), {"entities": [], "relations": []})
+        pforms = {}
+        for e in rec.get("entities", []):
+            forms = {norm(e.get("label", ""))} | {norm(m.get("text", "")) for m in e.get("mentions", [])}
+            pforms[e.get("id")] = (e.get("type"), {x for x in forms if x})
+        gid: dict = {}  # predicted entity id -> gold name, same type (as score_papers matches)
+        for t in TYPES:
+            gl = [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])}) for x in g.get(t + "s", [])]
+            pl = [(k, f) for k, (pt, f) in pforms.items() if pt == t]
+            gid.update((pl[i][0], gl[j][0]) for i, j in _match([f for _, f in pl], [f for _, f in gl], False))
+        gl = [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])})
+              for t in TYPES for x in g.get(t + "s", [])]
+        pl = [f for pt, f in pforms.values() if pt in TYPES]
+        found_any = {gl[j][0] for _, j in _match(pl, [f for _, f in gl], False)}
+        found = set(gid.values())
+        gold_rel = {_sym(tuple(r)) for r in g.get("relations", [])}
+        pred_rel = set()
+        for r in rec.get("relations", []):
+            if pforms.get(r.get("head"), ("",))[0] in TYPES and pforms.get(r.get("tail"), ("",))[0] in TYPES:
+                h, t_ = gid.get(r.get("head")), gid.get(r.get("tail"))
+                pred_rel.add(_sym((h or "?" + str(r.get("head")), r.get("relation"), t_ or "?" + str(r.get("tail")))))
+        gold_pairs = {frozenset((h, t)) for h, _, t in gold_rel}
+        pred_pairs = {frozenset((h, t)) for h, _, t in pred_rel}
+        for h, rel, t in gold_rel - pred_rel:
+            if h not in found or t not in found:
+                lost = [x for x in (h, t) if x not in found]
+                missed[MISSED[1] if all(x in found_any for x in lost) else MISSED[0]] += 1
+            else:
+                missed[MISSED[3] if frozenset((h, t)) in pred_pairs else MISSED[2]] += 1
+        for h, rel, t in pred_rel - gold_rel:
+            if h.startswith("?") or t.startswith("?"):
+                spurious[SPURIOUS[0]] += 1
+            else:
+                spurious[SPURIOUS[2] if frozenset((h, t)) in gold_pairs else SPURIOUS[1]] += 1
+    return {"missed": missed, "spurious": spurious}
+
+
 # ---------------------------------------------------------------- a pipeline on the split
 def silver_papers(papers: Iterable[SilverPaper]):
     """The annotated papers as kgraph :class:`~kgraph.model.Paper` records (id ``silver-<n>``)."""
