@@ -71,6 +71,15 @@ def test_resolve_keeps_latent_diffusion_model_apart():
     assert len(res.entities) == 2
 
 
+def test_resolve_label_is_the_common_spelling_of_an_undefined_name():
+    # "CIFAR-10" looks like an acronym and "CIFAR 10" does not; no paper defines CIFAR-10, so the
+    # spelling most mentions use names the node, not the one stray variant
+    exs = [_extraction(str(i), "We test on CIFAR-10 here.", [("CIFAR-10", D)]) for i in range(3)]
+    exs.append(_extraction("9", "We test on CIFAR 10 here.", [("CIFAR 10", D)]))
+    res = resolve(exs)
+    assert [e.label for e in res.entities] == ["CIFAR-10"]
+
+
 def test_resolve_acronym_defined_once_resolves_everywhere():
     acr = AcronymDefinition("DEQs", "Deep Equilibrium Models", "abstract", 0, 30)
     ex1 = _extraction(

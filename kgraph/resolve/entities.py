@@ -176,6 +176,13 @@ def in_longer_name(text: str, start: int, end: int, *, title: bool = False) -> b
     return False
 
 
+def _text_key(text: str, cache: dict[str, str]) -> str:
+    key = cache.get(text)
+    if key is None:
+        key = cache[text] = entity_key(text)
+    return key
+
+
 def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     """Resolve all mentions of a corpus into entities and aggregate relations."""
     definitions: dict[str, Counter] = defaultdict(Counter)
@@ -249,13 +256,19 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         for k, key in enumerate(keys):
             groups[roots[key]].append((p, k))
 
+    long_keys = {key for longs in definitions.values() for key in longs}  # every long form the corpus defines
+    text_keys: dict[str, str] = {}
     drafts = []
     for root, members in groups.items():
         mentions = [(extractions[p], extractions[p].mentions[k]) for p, k in members]
         types = Counter(m.type for _, m in mentions)
         kind = min(types, key=lambda t: (-types[t], _TYPE_ORDER[t]))
         surface = Counter(m.text for _, m in mentions)
-        full = Counter({t: c for t, c in surface.items() if not looks_like_short_form(t)})
+        # An acronym's written-out form names the node ("Large Language Models", not "LLMs") where the
+        # corpus defines the acronym; otherwise the spelling most mentions use ("CIFAR-10", not a stray
+        # "CIFAR 10" that merely does not look like an acronym).
+        defined = any(_text_key(t, text_keys) in long_keys for t in surface)
+        full = Counter({t: c for t, c in surface.items() if defined and not looks_like_short_form(t)})
         pool = full or surface
         label = min(pool, key=lambda t: (-pool[t], sum(c.isupper() for c in t), t))
         papers = sorted({paper_node_id(ex.paper.id) for ex, _ in mentions})
