@@ -200,6 +200,34 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3), "tp": tp, "pred": n_pred, "gold": n_gold}
 
 
+def _predicted_forms(rec: dict) -> dict:
+    """Predicted entity id -> (type, its normalized surface forms: label and mention texts)."""
+    out = {}
+    for e in rec.get("entities", []):
+        forms = {norm(e.get("label", ""))} | {norm(m.get("text", "")) for m in e.get("mentions", [])}
+        out[e.get("id")] = (e.get("type"), {x for x in forms if x})
+    return out
+
+
+def _gold_forms(g: dict, kind: str) -> list[tuple[str, set[str]]]:
+    """(name, normalized name and aliases) of the gold entities of one type, or of all (``"any"``)."""
+    return [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])})
+            for tt in TYPES for x in g.get(tt + "s", []) if kind in (tt, "any")]
+
+
+def _predicted_relations(rec: dict, pforms: dict, gid: dict) -> tuple[set[tuple], list[str]]:
+    """The entity–entity relations of a record with their ends mapped to gold names (``?id`` for an
+    end that matched none), and the type of each listed relation (a relation listed twice, twice)."""
+    found, listed = set(), []
+    for r in rec.get("relations", []):
+        if pforms.get(r.get("head"), ("",))[0] not in TYPES or pforms.get(r.get("tail"), ("",))[0] not in TYPES:
+            continue
+        listed.append(r.get("relation"))
+        h, t = gid.get(r.get("head")), gid.get(r.get("tail"))
+        found.add(_sym((h or "?" + str(r.get("head")), r.get("relation"), t or "?" + str(r.get("tail")))))
+    return found, listed
+
+
 def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
     """Paper-level precision, recall and F1 of extraction records against gold papers.
 
@@ -223,10 +251,7 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
         if rec is None:
             missing += 1
             rec = {"entities": [], "relations": []}
-        pforms: dict = {}
-        for e in rec.get("entities", []):
-            forms = {norm(e.get("label", ""))} | {norm(m.get("text", "")) for m in e.get("mentions", [])}
-            pforms[e.get("id")] = (e.get("type"), {x for x in forms if x})
+        pforms = _predicted_forms(rec)
         gold_proposed = [{norm(x["name"])} | {norm(a) for a in x.get("aliases", [])}
                          for tt in TYPES for x in g.get(tt + "s", []) if x.get("proposed")]
         pred_proposed = [pforms[e.get("id")][1] for e in rec.get("entities", [])
@@ -238,8 +263,7 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
             lenient = mode == "lenient"
             gid: dict = {}
             for t in kinds:
-                gl = [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])})
-                      for tt in TYPES for x in g.get(tt + "s", []) if t in (tt, "any")]
+                gl = _gold_forms(g, t)
                 pl = [(k, f) for k, (pt, f) in pforms.items() if (t == "any" and pt in TYPES) or pt == t]
                 pairs = _match([f for _, f in pl], [f for _, f in gl], lenient)
                 c = counts[(t, mode)]
@@ -250,15 +274,8 @@ def score_papers(predictions: Iterable[dict], gold: Iterable[dict]) -> dict:
                     for i, j in pairs:
                         gid[pl[i][0]] = gl[j][0]
             gold_rel = {_sym(tuple(r)) for r in g.get("relations", [])}
-            pred_rel = set()
-            n_pred = {t: 0 for t in RELATION_TYPES}
-            for r in rec.get("relations", []):
-                if pforms.get(r.get("head"), ("",))[0] not in TYPES or pforms.get(r.get("tail"), ("",))[0] not in TYPES:
-                    continue
-                if r.get("relation") in n_pred:
-                    n_pred[r["relation"]] += 1
-                h, t_ = gid.get(r.get("head")), gid.get(r.get("tail"))
-                pred_rel.add(_sym((h or "?" + str(r.get("head")), r.get("relation"), t_ or "?" + str(r.get("tail")))))
+            pred_rel, listed = _predicted_relations(rec, pforms, gid)
+            n_pred = {t: listed.count(t) for t in RELATION_TYPES}
             hits = pred_rel & gold_rel
             for t in RELATION_TYPES:
                 c = rel[(t, mode)]
@@ -299,26 +316,18 @@ def relation_errors(predictions: Iterable[dict], gold: Iterable[dict]) -> dict[s
     spurious = dict.fromkeys(SPURIOUS, 0)
     for g in gold:
         rec = preds.get(norm(g["title"]), {"entities": [], "relations": []})
-        pforms = {}
-        for e in rec.get("entities", []):
-            forms = {norm(e.get("label", ""))} | {norm(m.get("text", "")) for m in e.get("mentions", [])}
-            pforms[e.get("id")] = (e.get("type"), {x for x in forms if x})
+        pforms = _predicted_forms(rec)
         gid: dict = {}  # predicted entity id -> gold name, same type (as score_papers matches)
         for t in TYPES:
-            gl = [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])}) for x in g.get(t + "s", [])]
+            gl = _gold_forms(g, t)
             pl = [(k, f) for k, (pt, f) in pforms.items() if pt == t]
             gid.update((pl[i][0], gl[j][0]) for i, j in _match([f for _, f in pl], [f for _, f in gl], False))
-        gl = [(x["name"], {norm(x["name"])} | {norm(a) for a in x.get("aliases", [])})
-              for t in TYPES for x in g.get(t + "s", [])]
+        gl = _gold_forms(g, "any")
         pl = [f for pt, f in pforms.values() if pt in TYPES]
         found_any = {gl[j][0] for _, j in _match(pl, [f for _, f in gl], False)}
         found = set(gid.values())
         gold_rel = {_sym(tuple(r)) for r in g.get("relations", [])}
-        pred_rel = set()
-        for r in rec.get("relations", []):
-            if pforms.get(r.get("head"), ("",))[0] in TYPES and pforms.get(r.get("tail"), ("",))[0] in TYPES:
-                h, t_ = gid.get(r.get("head")), gid.get(r.get("tail"))
-                pred_rel.add(_sym((h or "?" + str(r.get("head")), r.get("relation"), t_ or "?" + str(r.get("tail")))))
+        pred_rel, _ = _predicted_relations(rec, pforms, gid)
         gold_pairs = {frozenset((h, t)) for h, _, t in gold_rel}
         pred_pairs = {frozenset((h, t)) for h, _, t in pred_rel}
         for h, rel, t in gold_rel - pred_rel:

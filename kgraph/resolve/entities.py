@@ -267,8 +267,9 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         # An acronym's written-out form names the node ("Large Language Models", not "LLMs") where the
         # corpus defines the acronym; otherwise the spelling most mentions use ("CIFAR-10", not a stray
         # "CIFAR 10" that merely does not look like an acronym).
-        defined = any(_text_key(t, text_keys) in long_keys for t in surface)
-        full = Counter({t: c for t, c in surface.items() if defined and not looks_like_short_form(t)})
+        full = Counter({t: c for t, c in surface.items() if not looks_like_short_form(t)})
+        if 0 < len(full) < len(surface) and not any(_text_key(t, text_keys) in long_keys for t in surface):
+            full = Counter()  # acronym-like and other spellings, no definition: the commonest spelling
         pool = full or surface
         label = min(pool, key=lambda t: (-pool[t], sum(c.isupper() for c in t), t))
         papers = sorted({paper_node_id(ex.paper.id) for ex, _ in mentions})
